@@ -1,0 +1,59 @@
+// Layering is enforced here: code that parses image bytes runs inside the confined sandbox
+// and must stay pure TypeScript (no Node, Electron or React). See ARCHITECTURE.md.
+import tseslint from 'typescript-eslint';
+
+const pureMessage = 'Driver layers are pure: no Node, Electron or React (they run in the sandbox).';
+const hostModules = [
+  'fs', 'fs/promises', 'path', 'os', 'child_process', 'net', 'http', 'https', 'dgram', 'tls',
+  'worker_threads', 'cluster', 'module', 'vm', 'process', 'electron', 'react', 'react-dom',
+];
+const nodePatterns = (extra = []) => ({
+  paths: hostModules.map((name) => ({ name, message: pureMessage })),
+  patterns: [
+    { group: ['node:*', 'electron/*', 'react/*', 'react-dom/*'], message: pureMessage },
+    ...extra,
+  ],
+});
+const upward = (names, why) => ({ group: names, message: why });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/work/**', 'tests/fixtures/**/tree/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['core/block/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', nodePatterns([
+        upward(['../*', '!../errors.js'], 'core/block imports nothing else in core.'),
+      ])],
+    },
+  },
+  {
+    files: ['core/partitions/**/*.ts', 'core/containers/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', nodePatterns([
+        upward(['../fs/*', '../sandbox/*', '../cli/*', '../extract/*', '../devices/*', '../scan/*'],
+          'Partition and container code may import only core/block.'),
+      ])],
+    },
+  },
+  {
+    files: ['core/fs/**/*.ts', 'core/probe.ts', 'core/errors.ts', 'core/sandbox/kernel/**/*.ts', 'core/sandbox/protocol/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', nodePatterns([
+        upward(['**/sandbox/host/*', '**/cli/*', '**/extract/*', '**/devices/*'],
+          'Sandbox-side code never imports host-side code.'),
+      ])],
+    },
+  },
+);
