@@ -19,6 +19,8 @@ const common = {
 const entries = [
   { in: 'core/cli/main.ts', out: 'dist/cli.mjs' },
   { in: 'core/sandbox/kernel/entry.ts', out: 'dist/sandbox-kernel.mjs' },
+  // Test-only: the kernel with a driver that behaves like a compromised parser.
+  { in: 'tests/sandbox/hostile-kernel-entry.ts', out: 'dist/test/hostile-kernel.mjs' },
 ];
 
 for (const e of entries) {

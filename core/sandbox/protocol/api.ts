@@ -1,0 +1,171 @@
+// The service the sandbox kernel offers, declared once: method names, argument shapes and
+// result validators. The host's client proxy and the kernel's dispatcher are both typed from
+// this, and the host checks every result with the validator before using it.
+
+import type { NodeStat, NodeType, NodeId } from '../../fs/types.js';
+
+export interface VolumeSummary {
+  index: number;
+  partition: number | null;
+  offset: number;
+  size: number;
+  fs: string | null;
+  driver: string | null;
+  label: string | null;
+  partitionType?: string;
+  partitionTypeName?: string;
+  partitionName?: string;
+  error?: string;
+}
+
+export interface ImageInfo {
+  size: number;
+  container: string;
+  partitioning: string;
+  volumes: VolumeSummary[];
+  warnings: string[];
+}
+
+/** A directory entry as listed: `name` is a safe path component (escaped when needed). */
+export interface ListedEntry {
+  name: string;
+  escaped: boolean;
+  node: NodeId;
+  type: NodeType;
+  size: number;
+  mtime: string | null;
+}
+
+export interface DirPage {
+  entries: ListedEntry[];
+  /** Index to pass as `start` for the next page, null when this was the last. */
+  next: number | null;
+  total: number;
+}
+
+/** File data that lies plainly in the source the host opened (bytes). */
+export interface SourceExtent {
+  fileOffset: number;
+  sourceOffset: number;
+  length: number;
+}
+
+export interface KernelApi {
+  /** Probes the source (`size` bytes); pinned volumes are opened only with the named driver. */
+  probe(size: number, pinned: Array<[number, string | null]>): Promise<ImageInfo>;
+  root(volume: number): Promise<NodeStat>;
+  /** Resolves a `/`-separated path of listed (escaped) names. */
+  lookup(volume: number, path: string): Promise<NodeStat>;
+  readdir(volume: number, node: NodeId, start: number, max: number): Promise<DirPage>;
+  stat(volume: number, node: NodeId): Promise<NodeStat>;
+  read(volume: number, node: NodeId, offset: number, length: number): Promise<Uint8Array>;
+  readlink(volume: number, node: NodeId): Promise<string>;
+  extents(volume: number, node: NodeId): Promise<SourceExtent[] | null>;
+}
+
+export type MethodName = keyof KernelApi;
+export const METHODS: readonly MethodName[] = ['probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents'];
+
+/** Largest page of directory entries per call, and largest data read per call. */
+export const MAX_PAGE_ENTRIES = 4096;
+export const MAX_CALL_READ_BYTES = 8 * 1024 * 1024;
+export const MAX_NAME_CHARS = 4096;
+export const MAX_EXTENTS = 1_000_000;
+
+// ---- result validators (the kernel is untrusted) ---------------------------------------------
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isStr = (v: unknown, max = MAX_NAME_CHARS): v is string => typeof v === 'string' && v.length <= max;
+const isNullableStr = (v: unknown, max?: number): v is string | null => v === null || isStr(v, max);
+const NODE_TYPES: readonly string[] = ['file', 'dir', 'symlink', 'other'];
+const isNodeType = (v: unknown): v is NodeType => typeof v === 'string' && NODE_TYPES.includes(v);
+
+function optStr(o: Obj, key: string, out: Obj): boolean {
+  if (o[key] === undefined) return true;
+  if (!isStr(o[key], 1000)) return false;
+  out[key] = o[key];
+  return true;
+}
+
+export function checkVolumeSummary(v: unknown): VolumeSummary | null {
+  if (!isObj(v)) return null;
+  if (!isCount(v.index) || !(v.partition === null || isCount(v.partition)) || !isCount(v.offset) || !isCount(v.size)) return null;
+  if (!isNullableStr(v.fs, 64) || !isNullableStr(v.driver, 64) || !isNullableStr(v.label, 1000)) return null;
+  const out: Obj = { index: v.index, partition: v.partition, offset: v.offset, size: v.size, fs: v.fs, driver: v.driver, label: v.label };
+  for (const key of ['partitionType', 'partitionTypeName', 'partitionName', 'error']) if (!optStr(v, key, out)) return null;
+  return out as unknown as VolumeSummary;
+}
+
+export function checkImageInfo(v: unknown): ImageInfo | null {
+  if (!isObj(v) || !isCount(v.size) || !isStr(v.container, 64) || !isStr(v.partitioning, 64)) return null;
+  if (!Array.isArray(v.volumes) || v.volumes.length > 4096 || !Array.isArray(v.warnings) || v.warnings.length > 1000) return null;
+  const volumes: VolumeSummary[] = [];
+  for (const item of v.volumes) {
+    const s = checkVolumeSummary(item);
+    if (!s) return null;
+    volumes.push(s);
+  }
+  if (!v.warnings.every((w) => isStr(w, 2000))) return null;
+  return { size: v.size, container: v.container, partitioning: v.partitioning, volumes, warnings: v.warnings as string[] };
+}
+
+export function checkStat(v: unknown): NodeStat | null {
+  if (!isObj(v) || !isCount(v.node) || !isNodeType(v.type) || !isCount(v.size) || !isNullableStr(v.mtime, 64)) return null;
+  const out: NodeStat = { node: v.node, type: v.type, size: v.size, mtime: v.mtime };
+  for (const key of ['atime', 'ctime', 'birthtime'] as const) {
+    const t = v[key];
+    if (t === undefined) continue;
+    if (!isNullableStr(t, 64)) return null;
+    out[key] = t;
+  }
+  if (v.mode !== undefined) {
+    if (!isCount(v.mode) || v.mode > 0o7777) return null;
+    out.mode = v.mode;
+  }
+  if (v.attributes !== undefined) {
+    if (!Array.isArray(v.attributes) || v.attributes.length > 64 || !v.attributes.every((a) => isStr(a, 64))) return null;
+    out.attributes = v.attributes as string[];
+  }
+  return out;
+}
+
+function checkEntry(v: unknown): ListedEntry | null {
+  if (!isObj(v) || !isStr(v.name) || v.name === '' || typeof v.escaped !== 'boolean') return null;
+  if (!isCount(v.node) || !isNodeType(v.type) || !isCount(v.size) || !isNullableStr(v.mtime, 64)) return null;
+  // The host re-checks what the kernel promised: a listed name is one path component.
+  if (v.name.includes('/') || v.name.includes('\0') || v.name === '.' || v.name === '..') return null;
+  return { name: v.name, escaped: v.escaped, node: v.node, type: v.type, size: v.size, mtime: v.mtime };
+}
+
+export function checkDirPage(v: unknown): DirPage | null {
+  if (!isObj(v) || !Array.isArray(v.entries) || v.entries.length > MAX_PAGE_ENTRIES) return null;
+  if (!(v.next === null || isCount(v.next)) || !isCount(v.total)) return null;
+  const entries: ListedEntry[] = [];
+  for (const item of v.entries) {
+    const e = checkEntry(item);
+    if (!e) return null;
+    entries.push(e);
+  }
+  return { entries, next: v.next, total: v.total };
+}
+
+export function checkBytes(max: number) {
+  return (v: unknown): Uint8Array | null => (v instanceof Uint8Array && v.length <= max ? v : null);
+}
+
+export function checkString(v: unknown): string | null {
+  return isStr(v, 65536) ? v : null;
+}
+
+export function checkExtents(v: unknown): SourceExtent[] | null | undefined {
+  if (v === null) return null;
+  if (!Array.isArray(v) || v.length > MAX_EXTENTS) return undefined;
+  const out: SourceExtent[] = [];
+  for (const e of v) {
+    if (!isObj(e) || !isCount(e.fileOffset) || !isCount(e.sourceOffset) || !isCount(e.length)) return undefined;
+    out.push({ fileOffset: e.fileOffset, sourceOffset: e.sourceOffset, length: e.length });
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+// Image files and block devices as sources, opened read-only. Nothing in Glovebox ever opens
+// a source for writing: the file descriptor is O_RDONLY and only `read` is ever called on it.
+
+import { constants, type promises as fsp } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { HostSource } from '../sandbox/host/source.js';
+
+export class FileSource implements HostSource {
+  private constructor(
+    private readonly handle: fsp.FileHandle,
+    readonly size: number,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<FileSource> {
+    // O_NOCTTY: a device path must never become our controlling terminal.
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOCTTY);
+    try {
+      const st = await handle.stat();
+      let size: number;
+      if (st.isFile()) size = st.size;
+      else if (st.isBlockDevice()) size = await blockDeviceSize(path, st.rdev);
+      else throw new Error('not a regular file or block device');
+      return new FileSource(handle, size, path);
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const buf = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.handle.read(buf, done, length - done, offset + done);
+      if (bytesRead === 0) throw new Error(`unexpected end of ${basename(this.path)} at ${offset + done}`);
+      done += bytesRead;
+    }
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+/** A block device's size: fstat says 0, so ask sysfs (Linux) for its 512-byte sector count. */
+async function blockDeviceSize(path: string, rdev: number): Promise<number> {
+  if (process.platform !== 'linux') throw new Error(`cannot size block device ${path} on ${process.platform} yet`);
+  const major = Math.floor(rdev / 256) & 0xfff;
+  const minor = (rdev & 0xff) | ((Math.floor(rdev / 4096) & 0xfff00));
+  const text = await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8');
+  const sectors = Number(text.trim());
+  if (!Number.isSafeInteger(sectors)) throw new Error(`cannot read the size of ${path}`);
+  return sectors * 512;
+}
+
+/** An in-memory source (tests, decompressed images). */
+export class BufferSource implements HostSource {
+  readonly size: number;
+  constructor(private readonly bytes: Uint8Array) {
+    this.size = bytes.length;
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    return this.bytes.slice(offset, offset + length);
+  }
+  async close(): Promise<void> {}
+}
