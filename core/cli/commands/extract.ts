@@ -1,0 +1,86 @@
+import { basename } from 'node:path';
+import { ExtractWriter, type DirHandle, type ExtractSummary } from '../../extract/index.js';
+import { GloveboxError } from '../../errors.js';
+import type { ImageSession } from '../../sandbox/host/session.js';
+import { terminalSafe } from '../format.js';
+import { normalise } from './ls.js';
+
+export interface ExtractCliOptions {
+  paths: string[];
+  volume: number | undefined;
+  output: string;
+  overwrite: boolean;
+  warn: (message: string) => void;
+}
+
+export interface ExtractOutcome {
+  summary: ExtractSummary;
+  failures: number;
+}
+
+/** Copies the named paths (default: the whole volume) into `output`, like `cp -r`. */
+export async function extractCommand(session: ImageSession, o: ExtractCliOptions): Promise<ExtractOutcome> {
+  const vol = await session.volume(o.volume);
+  const writer = await ExtractWriter.open(o.output, { overwrite: o.overwrite });
+  let failures = 0;
+  const fail = (path: string, message: string) => {
+    failures++;
+    o.warn(`${terminalSafe(path)}: ${message}`);
+  };
+  const writeFile = async (parent: DirHandle, name: string, path: string, node: number, size: number, mtime: string | null) => {
+    await writer.file(parent, name, path, mtime, session.data(vol.index, node, size));
+  };
+  const writeLink = async (parent: DirHandle, name: string, path: string, node: number, mtime: string | null) => {
+    try {
+      const target = await session.supervisor.readlink(vol.index, node);
+      await writer.symlink(parent, name, path, target, mtime);
+    } catch (e) {
+      if (!(e instanceof GloveboxError)) throw e;
+      fail(path, e.message);
+    }
+  };
+
+  for (const requested of o.paths.length > 0 ? o.paths : ['/']) {
+    const path = normalise(requested);
+    const st = await session.lookup(vol.index, path);
+    const name = basename(path);
+    let top: DirHandle | null = writer.root();
+    if (st.type === 'file') {
+      await writeFile(writer.root(), name, path, st.node, st.size, st.mtime);
+      continue;
+    }
+    if (st.type === 'symlink') {
+      await writeLink(writer.root(), name, path, st.node, st.mtime);
+      continue;
+    }
+    if (st.type !== 'dir') {
+      o.warn(`${terminalSafe(path)}: not a file, directory or link; skipped`);
+      continue;
+    }
+    if (path !== '/') top = await writer.dir(writer.root(), name, path, st.mtime);
+    if (!top) continue;
+    const handles = new Map<string, DirHandle>([[path, top]]);
+    const walk = session.walk(vol.index, { node: st.node, path }, { recursive: true, onProblem: (p) => fail(p.path, p.message) });
+    for await (const e of walk) {
+      const parentPath = e.path.slice(0, e.path.lastIndexOf('/')) || '/';
+      const parent = handles.get(parentPath);
+      if (!parent) continue; // its directory was skipped
+      if (e.type === 'dir') {
+        const h = await writer.dir(parent, e.name, e.path, e.mtime);
+        if (h) handles.set(e.path, h);
+      } else if (e.type === 'file') {
+        await writeFile(parent, e.name, e.path, e.node, e.size, e.mtime);
+      } else if (e.type === 'symlink') {
+        await writeLink(parent, e.name, e.path, e.node, e.mtime);
+      } else {
+        o.warn(`${terminalSafe(e.path)}: device node, FIFO or socket; skipped`);
+      }
+    }
+  }
+  const summary = await writer.finish();
+  for (const r of summary.reports) {
+    if (r.action === 'error') failures++;
+    o.warn(`${terminalSafe(r.path)}: ${r.action}${r.written !== null ? ` as ${terminalSafe(r.written)}` : ''}: ${r.reason}`);
+  }
+  return { summary, failures };
+}

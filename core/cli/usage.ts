@@ -1,0 +1,22 @@
+export const USAGE = `Usage: glovebox <command> [options]
+
+Inspect untrusted disk images and USB sticks: the file system drivers run in a confined
+sandbox process and nothing is ever written to the image.
+
+Commands:
+  info <image> [--json]                         container, partitions and volumes
+  ls <image> [path] [--volume N] [-r] [--json]  list a directory (recursively with -r)
+  cat <image> <path> [--volume N]               write a file's bytes to stdout
+  extract <image> [path...] -o <dir> [--volume N] [--overwrite]
+                                                copy files and directories out, safely
+
+Options:
+  --volume N   volume number from 'glovebox info' (default: the first with a file system)
+  --json       machine-readable output (ls: one JSON object per line)
+  -h, --help   this help;  --version  the version
+
+Exit status: 0 done, 1 the image or the request failed, 2 usage error.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

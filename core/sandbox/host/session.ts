@@ -1,0 +1,162 @@
+// An opened image as the host uses it: the read-only source, its sandbox, and the operations
+// the CLI and the app share (choose a volume, resolve a path, walk a tree, stream file data).
+
+import { GloveboxError, invalid } from '../../errors.js';
+import { MAX_PATH_DEPTH, type NodeStat } from '../../fs/types.js';
+import { joinPath } from '../../fs/names.js';
+import type { ImageInfo, ListedEntry, VolumeSummary } from '../protocol/api.js';
+import type { KernelLauncher } from './launcher.js';
+import { NodeLauncher } from './node-launcher.js';
+import type { HostSource } from './source.js';
+import { Supervisor, type CallOptions } from './supervisor.js';
+
+/** Bytes per data request when relaying file contents or copying extents. */
+export const DATA_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Entries per directory page. */
+const PAGE_ENTRIES = 4096;
+/** Most entries one walk will visit. */
+export const MAX_WALK_ENTRIES = 20_000_000;
+
+export interface WalkEntry extends ListedEntry {
+  /** Absolute path inside the volume, of listed (escaped where needed) names. */
+  path: string;
+  /** This name or one of its ancestors' was escaped. */
+  pathEscaped: boolean;
+  depth: number;
+}
+
+export interface WalkProblem {
+  path: string;
+  message: string;
+}
+
+export interface SessionOptions {
+  launcher?: KernelLauncher;
+  requestTimeoutMs?: number;
+  /** Accept a kernel without Node's permission model (only when the runtime lacks it). */
+  allowUnconfined?: boolean;
+}
+
+export class ImageSession {
+  readonly supervisor: Supervisor;
+
+  constructor(
+    readonly source: HostSource,
+    options: SessionOptions = {},
+  ) {
+    this.supervisor = new Supervisor({
+      launcher: options.launcher ?? new NodeLauncher(),
+      source,
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      confinementPolicy: options.allowUnconfined ? undefined : (c) => (c.nodePermission ? null : 'Node permission model is not active'),
+    });
+  }
+
+  info(o?: CallOptions): Promise<ImageInfo> {
+    return this.supervisor.info(o);
+  }
+
+  /** The volume asked for (1-based), or the first with a recognised file system. */
+  async volume(index?: number): Promise<VolumeSummary> {
+    const info = await this.info();
+    if (index !== undefined) {
+      const v = info.volumes.find((x) => x.index === index);
+      if (!v) throw invalid(`no volume ${index} (the image has ${info.volumes.length})`);
+      if (v.fs === null) throw new GloveboxError('Unsupported', `volume ${index} has no recognised file system`);
+      if (v.error) throw new GloveboxError('Corrupt', `volume ${index} (${v.fs}) cannot be opened: ${v.error}`);
+      return v;
+    }
+    const v = info.volumes.find((x) => x.fs !== null && !x.error);
+    if (v) return v;
+    const broken = info.volumes.find((x) => x.fs !== null);
+    if (broken) throw new GloveboxError('Corrupt', `volume ${broken.index} (${broken.fs}) cannot be opened: ${broken.error}`);
+    throw new GloveboxError('Unsupported', 'no recognised file system in this image');
+  }
+
+  lookup(volume: number, path: string, o?: CallOptions): Promise<NodeStat> {
+    return this.supervisor.lookup(volume, path, o);
+  }
+
+  /** All entries of one directory, page by page. */
+  async *list(volume: number, node: number, o?: CallOptions): AsyncGenerator<ListedEntry> {
+    let start: number | null = 0;
+    while (start !== null) {
+      const page = await this.supervisor.readdir(volume, node, start, PAGE_ENTRIES, o);
+      yield* page.entries;
+      if (page.next !== null && page.next <= start) throw new GloveboxError('Protocol', 'directory paging did not advance');
+      start = page.next;
+    }
+  }
+
+  /**
+   * Depth-first walk below `dir` (pre-order). A directory that is its own ancestor (a loop in
+   * a hostile image) is listed but not entered, and reported through `onProblem`.
+   */
+  async *walk(
+    volume: number,
+    dir: { node: number; path: string; escaped?: boolean },
+    options: { recursive: boolean; onProblem?: (p: WalkProblem) => void; signal?: AbortSignal } = { recursive: true },
+  ): AsyncGenerator<WalkEntry> {
+    let visited = 0;
+    const o: CallOptions = options.signal ? { signal: options.signal } : {};
+    const self = this;
+    async function* below(node: number, path: string, escaped: boolean, ancestors: Set<number>, depth: number): AsyncGenerator<WalkEntry> {
+      const entries: ListedEntry[] = [];
+      for await (const e of self.list(volume, node, o)) entries.push(e);
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        if (++visited > MAX_WALK_ENTRIES) throw new GloveboxError('Limit', `more than ${MAX_WALK_ENTRIES} entries`);
+        const entry: WalkEntry = { ...e, path: joinPath(path, e.name), pathEscaped: escaped || e.escaped, depth };
+        yield entry;
+        if (!options.recursive || e.type !== 'dir') continue;
+        if (ancestors.has(e.node)) {
+          options.onProblem?.({ path: entry.path, message: 'directory loop: this directory contains itself; not entered' });
+          continue;
+        }
+        if (depth + 1 >= MAX_PATH_DEPTH) {
+          options.onProblem?.({ path: entry.path, message: `deeper than ${MAX_PATH_DEPTH} levels; not entered` });
+          continue;
+        }
+        ancestors.add(e.node);
+        try {
+          yield* below(e.node, entry.path, entry.pathEscaped, ancestors, depth + 1);
+        } catch (err) {
+          if (!(err instanceof GloveboxError) || !['Corrupt', 'Io', 'NotFound', 'Invalid', 'Unsupported'].includes(err.kind)) throw err;
+          options.onProblem?.({ path: entry.path, message: err.message });
+        } finally {
+          ancestors.delete(e.node);
+        }
+      }
+    }
+    yield* below(dir.node, dir.path, dir.escaped ?? false, new Set([dir.node]), 0);
+  }
+
+  /**
+   * A file's bytes. Plain data is copied by the host from the source at the extents the
+   * sandbox named (checked to lie inside the source); anything else is relayed by the sandbox.
+   */
+  async *data(volume: number, node: number, size: number, o?: CallOptions): AsyncGenerator<Uint8Array> {
+    const extents = await this.supervisor.extents(volume, node, o);
+    if (extents) {
+      for (const e of extents) {
+        for (let done = 0; done < e.length; done += DATA_CHUNK_BYTES) {
+          if (o?.signal?.aborted) throw new GloveboxError('Cancelled', 'cancelled');
+          const n = Math.min(DATA_CHUNK_BYTES, e.length - done);
+          yield await this.source.read(e.sourceOffset + done, n);
+        }
+      }
+      return;
+    }
+    let offset = 0;
+    while (offset < size) {
+      const chunk = await this.supervisor.read(volume, node, offset, Math.min(DATA_CHUNK_BYTES, size - offset), o);
+      if (chunk.length === 0) throw new GloveboxError('Corrupt', `file data ends at ${offset} of ${size} bytes`);
+      offset += chunk.length;
+      yield chunk;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.supervisor.close();
+  }
+}
