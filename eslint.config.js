@@ -56,4 +56,17 @@ export default tseslint.config(
       ])],
     },
   },
+  {
+    // The host never parses image structures: only the sandbox imports drivers and tables.
+    files: ['core/cli/**/*.ts', 'core/extract/**/*.ts', 'core/sources/**/*.ts', 'core/sandbox/host/**/*.ts', 'electron/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/fs/*/**', '**/fs/registry.js', '**/partitions/**', '**/containers/**', '**/probe.js', '**/sandbox/kernel/**'],
+          message: 'Host code never parses image bytes: talk to the sandbox instead.',
+        }],
+      }],
+    },
+  },
 );

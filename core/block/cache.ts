@@ -1,3 +1,4 @@
+import { ioError } from '../errors.js';
 import { checkRead, type BlockDevice } from './device.js';
 
 export interface CacheOptions {
@@ -45,7 +46,7 @@ export class CachedDevice implements BlockDevice {
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRead(this.size, offset, length);
     if (length === 0) return new Uint8Array(0);
-    if (length >= this.bypassBytes) return this.inner.read(offset, length);
+    if (length >= this.bypassBytes) return exact(await this.inner.read(offset, length), offset, length);
 
     const bs = this.blockSize;
     const first = Math.floor(offset / bs);
@@ -92,7 +93,7 @@ export class CachedDevice implements BlockDevice {
     const bs = this.blockSize;
     const start = a * bs;
     const end = Math.min(this.size, (b + 1) * bs);
-    const whole = this.inner.read(start, end - start);
+    const whole = this.inner.read(start, end - start).then((b) => exact(b, start, end - start));
     const result: Promise<Uint8Array>[] = [];
     for (let blk = a; blk <= b; blk++) {
       const p = whole.then((bytes) => {
@@ -116,4 +117,10 @@ export class CachedDevice implements BlockDevice {
       this.blocks.delete(oldest);
     }
   }
+}
+
+/** A device that returns other than what was asked for is faulty: say so, never decode it. */
+function exact(bytes: Uint8Array, offset: number, length: number): Uint8Array {
+  if (bytes.length !== length) throw ioError(`short read at ${offset}: ${bytes.length} of ${length} bytes`);
+  return bytes;
 }

@@ -2,12 +2,12 @@
 // channel (asynchronous delivery, structured clone). Used to test the protocol and to run the
 // conformance suite in-process; never a security boundary.
 
-import type { FsDriver } from '../../fs/types.js';
-import type { ProbeImage } from '../../probe.js';
-import { runKernel } from '../kernel/main.js';
-import type { KernelPort } from '../kernel/server.js';
-import type { HostToKernel, KernelToHost } from '../protocol/messages.js';
-import type { KernelExit, KernelLauncher, KernelProcess } from './launcher.js';
+import type { FsDriver } from '../fs/types.js';
+import type { ProbeImage } from '../probe.js';
+import { runKernel } from './kernel/main.js';
+import type { KernelPort } from './kernel/server.js';
+import type { HostToKernel, KernelToHost } from './protocol/messages.js';
+import type { KernelExit, KernelLauncher, KernelProcess } from './host/launcher.js';
 
 export interface PortPair {
   host: { send(msg: HostToKernel): void; onMessage(l: (m: unknown) => void): void; close(): void };

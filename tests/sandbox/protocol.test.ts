@@ -1,7 +1,7 @@
 // The protocol and the supervisor over an in-memory port pair: no process involved.
 import { describe, expect, it } from 'vitest';
 import { GloveboxError } from '../../core/errors.js';
-import { InMemoryLauncher, createPortPair } from '../../core/sandbox/host/in-memory.js';
+import { InMemoryLauncher, createPortPair } from '../../core/sandbox/in-memory.js';
 import type { KernelLauncher, KernelProcess } from '../../core/sandbox/host/launcher.js';
 import { Supervisor } from '../../core/sandbox/host/supervisor.js';
 import { KernelServer } from '../../core/sandbox/kernel/server.js';

@@ -30,6 +30,16 @@ export interface WalkProblem {
   message: string;
 }
 
+interface WalkState {
+  volume: number;
+  options: { recursive: boolean; onProblem?: (p: WalkProblem) => void };
+  visited: number;
+  call: CallOptions;
+}
+
+/** Errors that spoil one directory, not the walk. */
+const RECOVERABLE: readonly string[] = ['Corrupt', 'Io', 'NotFound', 'Invalid', 'Unsupported'];
+
 export interface SessionOptions {
   launcher?: KernelLauncher;
   requestTimeoutMs?: number;
@@ -97,38 +107,38 @@ export class ImageSession {
     dir: { node: number; path: string; escaped?: boolean },
     options: { recursive: boolean; onProblem?: (p: WalkProblem) => void; signal?: AbortSignal } = { recursive: true },
   ): AsyncGenerator<WalkEntry> {
-    let visited = 0;
-    const o: CallOptions = options.signal ? { signal: options.signal } : {};
-    const self = this;
-    async function* below(node: number, path: string, escaped: boolean, ancestors: Set<number>, depth: number): AsyncGenerator<WalkEntry> {
-      const entries: ListedEntry[] = [];
-      for await (const e of self.list(volume, node, o)) entries.push(e);
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
-        if (++visited > MAX_WALK_ENTRIES) throw new GloveboxError('Limit', `more than ${MAX_WALK_ENTRIES} entries`);
-        const entry: WalkEntry = { ...e, path: joinPath(path, e.name), pathEscaped: escaped || e.escaped, depth };
-        yield entry;
-        if (!options.recursive || e.type !== 'dir') continue;
-        if (ancestors.has(e.node)) {
-          options.onProblem?.({ path: entry.path, message: 'directory loop: this directory contains itself; not entered' });
-          continue;
-        }
-        if (depth + 1 >= MAX_PATH_DEPTH) {
-          options.onProblem?.({ path: entry.path, message: `deeper than ${MAX_PATH_DEPTH} levels; not entered` });
-          continue;
-        }
-        ancestors.add(e.node);
-        try {
-          yield* below(e.node, entry.path, entry.pathEscaped, ancestors, depth + 1);
-        } catch (err) {
-          if (!(err instanceof GloveboxError) || !['Corrupt', 'Io', 'NotFound', 'Invalid', 'Unsupported'].includes(err.kind)) throw err;
-          options.onProblem?.({ path: entry.path, message: err.message });
-        } finally {
-          ancestors.delete(e.node);
-        }
+    const state: WalkState = { volume, options, visited: 0, call: options.signal ? { signal: options.signal } : {} };
+    yield* this.below(state, dir.node, dir.path, dir.escaped ?? false, new Set([dir.node]), 0);
+  }
+
+  private async *below(s: WalkState, node: number, path: string, escaped: boolean, ancestors: Set<number>, depth: number): AsyncGenerator<WalkEntry> {
+    const entries: ListedEntry[] = [];
+    for await (const e of this.list(s.volume, node, s.call)) entries.push(e);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (++s.visited > MAX_WALK_ENTRIES) throw new GloveboxError('Limit', `more than ${MAX_WALK_ENTRIES} entries`);
+      const entry: WalkEntry = { ...e, path: joinPath(path, e.name), pathEscaped: escaped || e.escaped, depth };
+      yield entry;
+      if (!s.options.recursive || e.type !== 'dir') continue;
+      if (ancestors.has(e.node)) {
+        s.options.onProblem?.({ path: entry.path, message: 'directory loop: this directory contains itself; not entered' });
+        continue;
+      }
+      if (depth + 1 >= MAX_PATH_DEPTH) {
+        s.options.onProblem?.({ path: entry.path, message: `deeper than ${MAX_PATH_DEPTH} levels; not entered` });
+        continue;
+      }
+      ancestors.add(e.node);
+      try {
+        yield* this.below(s, e.node, entry.path, entry.pathEscaped, ancestors, depth + 1);
+      } catch (err) {
+        // A damaged directory is reported and skipped; the sandbox failing is not.
+        if (!(err instanceof GloveboxError) || !RECOVERABLE.includes(err.kind)) throw err;
+        s.options.onProblem?.({ path: entry.path, message: err.message });
+      } finally {
+        ancestors.delete(e.node);
       }
     }
-    yield* below(dir.node, dir.path, dir.escaped ?? false, new Set([dir.node]), 0);
   }
 
   /**
