@@ -1,7 +1,11 @@
 // container -> partition table -> file systems: the list of volumes in an image.
-// (Placeholder signature; the partitions work fills in the implementation.)
+// Containers are not read yet: every source is "raw".
+import { CachedDevice } from './block/cache.js';
 import type { BlockDevice } from './block/device.js';
+import { SliceDevice } from './block/slice.js';
+import { toGloveboxError } from './errors.js';
 import type { FsDriver, Volume } from './fs/types.js';
+import { readPartitionTable, type Partition } from './partitions/index.js';
 
 export type Partitioning = 'mbr' | 'gpt' | 'apm' | 'none';
 
@@ -49,3 +53,125 @@ export type ProbeImage = (
   drivers: readonly FsDriver[],
   pinned?: ReadonlyMap<number, string | null>,
 ) => Promise<ProbeResult>;
+
+/** Below one sector there is neither a partition table nor a file system: nothing is probed. */
+export const MIN_PROBE_BYTES = 512;
+
+/**
+ * Remembers the errors the source device itself throws, so that they propagate (the caller
+ * deals with a failing source) while whatever a driver throws about a volume's bytes, including
+ * a read past the end of its slice, becomes that volume's error.
+ */
+class SourceDevice implements BlockDevice {
+  readonly size: number;
+  readonly sourceOffset: number | undefined;
+  private readonly failures = new WeakSet<object>();
+
+  constructor(private readonly inner: BlockDevice) {
+    this.size = inner.size;
+    this.sourceOffset = inner.sourceOffset;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    try {
+      return await this.inner.read(offset, length);
+    } catch (e) {
+      if (typeof e === 'object' && e !== null) this.failures.add(e);
+      throw e;
+    }
+  }
+
+  threw(e: unknown): boolean {
+    return typeof e === 'object' && e !== null && this.failures.has(e);
+  }
+}
+
+type Identity = Pick<ProbedVolume, 'fs' | 'driver' | 'label' | 'volume'> & { error?: string };
+
+const unrecognised = (error?: string): Identity => ({ fs: null, driver: null, label: null, volume: null, ...(error !== undefined ? { error } : {}) });
+
+/** Opens `device` with `driver`; a failure is the volume's error, never an exception. */
+async function openWith(driver: FsDriver, device: BlockDevice, source: SourceDevice): Promise<Identity> {
+  try {
+    const volume = await driver.open(device);
+    return { fs: volume.fs, driver: driver.name, label: volume.label, volume };
+  } catch (e) {
+    if (source.threw(e)) throw e;
+    return { fs: driver.name, driver: driver.name, label: null, volume: null, error: toGloveboxError(e).message };
+  }
+}
+
+/** The first driver whose probe() accepts the volume, opened; or no file system. */
+async function identify(
+  device: BlockDevice,
+  drivers: readonly FsDriver[],
+  pin: string | null | undefined,
+  source: SourceDevice,
+): Promise<Identity> {
+  if (pin === null) return unrecognised();
+  if (pin !== undefined) {
+    const driver = drivers.find((d) => d.name === pin);
+    if (driver === undefined) return { ...unrecognised(`driver "${pin}" is not available`), driver: pin };
+    return openWith(driver, device, source);
+  }
+  if (device.size < MIN_PROBE_BYTES) return unrecognised();
+  const probeErrors: string[] = [];
+  for (const driver of drivers) {
+    let matches: boolean;
+    try {
+      matches = await driver.probe(device);
+    } catch (e) {
+      // probe() should only say no; one that throws is noted and the next driver is asked.
+      if (source.threw(e)) throw e;
+      probeErrors.push(`${driver.name} probe failed: ${toGloveboxError(e).message}`);
+      continue;
+    }
+    if (matches) return openWith(driver, device, source);
+  }
+  return unrecognised(probeErrors.length > 0 ? probeErrors.join('; ') : undefined);
+}
+
+function partitionFields(p: Partition): Pick<ProbedVolume, 'partitionType' | 'partitionTypeName' | 'partitionName'> {
+  return {
+    partitionType: p.type,
+    ...(p.typeName !== null ? { partitionTypeName: p.typeName } : {}),
+    ...(p.name !== undefined ? { partitionName: p.name } : {}),
+  };
+}
+
+/**
+ * Lists the volumes of an image: its partitions (or the whole device when it has no table),
+ * each with the file system the first matching driver finds in it. Never throws for what the
+ * image contains; errors of the device itself (GloveboxError 'Io') propagate.
+ *
+ * One read cache sits under all the volumes rather than one per partition: memory stays bounded
+ * by a single cache whatever the number of partitions (up to 128 logical ones, thousands of GPT
+ * entries), and the partition-table reads warm it for the drivers' first reads.
+ */
+export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<number, string | null>()) => {
+  const source = new SourceDevice(device);
+  const image = new CachedDevice(source);
+  const table = await readPartitionTable(image); // scheme 'none' below one sector
+
+  const places: { partition: Partition | null; offset: number; size: number }[] =
+    table.scheme === 'none'
+      ? [{ partition: null, offset: 0, size: device.size }]
+      : table.partitions.map((p) => ({ partition: p, offset: p.offset, size: p.size }));
+
+  const volumes: ProbedVolume[] = [];
+  for (const [i, place] of places.entries()) {
+    const index = i + 1;
+    const slice = new SliceDevice(image, place.offset, place.size);
+    const identity = await identify(slice, drivers, pinned.get(index), source);
+    volumes.push({
+      index,
+      partition: place.partition?.number ?? null,
+      offset: place.offset,
+      size: place.size,
+      device: slice,
+      ...identity,
+      ...(place.partition !== null ? partitionFields(place.partition) : {}),
+    });
+  }
+  return { size: device.size, container: 'raw', partitioning: table.scheme, volumes, warnings: table.warnings };
+};

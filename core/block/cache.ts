@@ -98,7 +98,7 @@ export class CachedDevice implements BlockDevice {
     for (let blk = a; blk <= b; blk++) {
       const p = whole.then((bytes) => {
         const from = (blk - a) * bs;
-        const piece = bytes.slice(from, Math.min(bytes.length, from + bs));
+        const piece = Uint8Array.prototype.slice.call(bytes, from, Math.min(bytes.length, from + bs));
         this.store(blk, piece);
         return piece;
       });

@@ -42,6 +42,7 @@ export class MemoryDevice implements BlockDevice {
   }
   async read(offset: number, length: number): Promise<Uint8Array> {
     checkRead(this.size, offset, length);
-    return this.bytes.slice(offset, offset + length);
+    // Uint8Array's slice copies even when the bytes are a Node Buffer (whose slice is a view).
+    return Uint8Array.prototype.slice.call(this.bytes, offset, offset + length);
   }
 }

@@ -64,7 +64,7 @@ export class BufferSource implements HostSource {
     this.size = bytes.length;
   }
   async read(offset: number, length: number): Promise<Uint8Array> {
-    return this.bytes.slice(offset, offset + length);
+    return Uint8Array.prototype.slice.call(this.bytes, offset, offset + length);
   }
   async close(): Promise<void> {}
 }
