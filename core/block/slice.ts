@@ -16,7 +16,7 @@ export class SliceDevice implements BlockDevice {
     this.sourceOffset = parent.sourceOffset === undefined ? undefined : parent.sourceOffset + offset;
   }
 
-  read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number): Promise<Uint8Array> {
     checkRead(this.size, offset, length);
     return this.parent.read(this.offset + offset, length);
   }
