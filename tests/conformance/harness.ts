@@ -141,6 +141,11 @@ export async function walkVolume(api: ListingApi, volume: number, o: WalkOptions
             result.violations.push(`directory ${p} contains itself`);
             continue;
           }
+          if (entered.has(e.node)) {
+            result.violations.push(`directory ${p} is the directory at ${entered.get(e.node)}`);
+            continue;
+          }
+          entered.set(e.node, p);
           if (ancestors.length > 300) {
             result.violations.push(`directory nesting deeper than 300 at ${p}`);
             continue;
@@ -155,8 +160,12 @@ export async function walkVolume(api: ListingApi, volume: number, o: WalkOptions
       start = page.next;
     }
   };
+  const entered = new Map<number, string>();
   const root = await guard(() => api.root(volume));
-  if (root) await visit(root.node, '/', [root.node]);
+  if (root) {
+    entered.set(root.node, '/');
+    await visit(root.node, '/', [root.node]);
+  }
   return result;
 }
 

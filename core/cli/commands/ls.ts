@@ -33,11 +33,17 @@ export async function lsCommand(session: ImageSession, o: LsOptions, out: Output
     await print({ path: base, type: target.type, size: target.size, mtime: target.mtime, pathEscaped: false, node: target.node });
     return;
   }
+  let problems = 0;
   const walk = session.walk(vol.index, { node: target.node, path: base }, {
     recursive: o.recursive,
-    onProblem: (p) => o.warn(`${terminalSafe(p.path)}: ${p.message}`),
+    onProblem: (p) => {
+      problems++;
+      o.warn(`${terminalSafe(p.path)}: ${p.message}`);
+    },
   });
   for await (const e of walk) await print(e);
+  // The listing above is complete except for what was reported; the exit status says so.
+  if (problems > 0) throw new GloveboxError('Corrupt', `${problems} ${problems === 1 ? 'directory' : 'directories'} could not be listed (see above)`);
 }
 
 async function readlinkOrNull(session: ImageSession, volume: number, node: number, warn: (m: string) => void, path: string): Promise<string | null> {

@@ -35,6 +35,8 @@ interface WalkState {
   options: { recursive: boolean; onProblem?: (p: WalkProblem) => void };
   visited: number;
   call: CallOptions;
+  /** Directories already entered, by node, with the path where they were. */
+  entered: Map<number, string>;
 }
 
 /** Errors that spoil one directory, not the walk. */
@@ -100,14 +102,15 @@ export class ImageSession {
 
   /**
    * Depth-first walk below `dir` (pre-order). A directory that is its own ancestor (a loop in
-   * a hostile image) is listed but not entered, and reported through `onProblem`.
+   * a hostile image), or that was already entered by another path, is listed but not entered,
+   * and reported through `onProblem`.
    */
   async *walk(
     volume: number,
     dir: { node: number; path: string; escaped?: boolean },
     options: { recursive: boolean; onProblem?: (p: WalkProblem) => void; signal?: AbortSignal } = { recursive: true },
   ): AsyncGenerator<WalkEntry> {
-    const state: WalkState = { volume, options, visited: 0, call: options.signal ? { signal: options.signal } : {} };
+    const state: WalkState = { volume, options, visited: 0, call: options.signal ? { signal: options.signal } : {}, entered: new Map([[dir.node, dir.path]]) };
     yield* this.below(state, dir.node, dir.path, dir.escaped ?? false, new Set([dir.node]), 0);
   }
 
@@ -124,6 +127,14 @@ export class ImageSession {
         s.options.onProblem?.({ path: entry.path, message: 'directory loop: this directory contains itself; not entered' });
         continue;
       }
+      // Entering each directory once bounds the walk by the number of directories, even when
+      // a hostile image links the same directory from many places (a DAG can be exponential).
+      const seenAt = s.entered.get(e.node);
+      if (seenAt !== undefined) {
+        s.options.onProblem?.({ path: entry.path, message: `the same directory as ${seenAt}; not entered again` });
+        continue;
+      }
+      s.entered.set(e.node, entry.path);
       if (depth + 1 >= MAX_PATH_DEPTH) {
         s.options.onProblem?.({ path: entry.path, message: `deeper than ${MAX_PATH_DEPTH} levels; not entered` });
         continue;
