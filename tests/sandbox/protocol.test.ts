@@ -145,6 +145,25 @@ describe('supervisor over in-memory ports', () => {
     await s.close();
   });
 
+  it('pins each volume to the driver found first: a restarted kernel never re-probes', async () => {
+    const seen: Array<Array<[number, string | null]>> = [];
+    const recordingProbe: typeof wholeDeviceProbe = (device, drivers, pinned) => {
+      seen.push([...(pinned ?? new Map())]);
+      return wholeDeviceProbe(device, drivers, pinned);
+    };
+    const l = new InMemoryLauncher([hostileDriver], recordingProbe);
+    const s = supervisor(hostileImage('echo', ['x']), l);
+    await s.info();
+    // Crash the kernel between requests; the next request starts a new one.
+    const internal = s as unknown as { live: { proc: KernelProcess } | null };
+    internal.live!.proc.kill();
+    await new Promise((r) => setTimeout(r, 10));
+    expect((await s.root(1)).type).toBe('dir');
+    expect(l.launched).toBe(2);
+    expect(seen).toEqual([[], [[1, 'hostile']]]);
+    await s.close();
+  });
+
   it('cancels a request', async () => {
     const s = supervisor(hostileImage('echo', ['x']));
     const root = await s.root(1);
