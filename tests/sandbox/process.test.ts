@@ -3,10 +3,10 @@
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GloveboxError } from '../../core/errors.js';
 import { NodeLauncher, permissionFlags } from '../../core/sandbox/host/node-launcher.js';
 import { Supervisor } from '../../core/sandbox/host/supervisor.js';
 import { BufferSource } from '../../core/sources/file-source.js';
+import { rejection } from '../support/errors.js';
 import { hostileImage } from './hostile-driver.js';
 
 const kernelPath = fileURLToPath(new URL('../../dist/test/hostile-kernel.mjs', import.meta.url));
@@ -33,15 +33,6 @@ async function listRoot(s: Supervisor): Promise<string[]> {
   return (await s.readdir(1, root.node, 0, 100)).entries.map((e) => e.name);
 }
 
-async function rejection(p: Promise<unknown>): Promise<GloveboxError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GloveboxError);
-    return e as GloveboxError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('sandbox process', () => {
   it('starts confined, with an empty environment and no arguments', async () => {

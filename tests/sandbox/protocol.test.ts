@@ -1,6 +1,5 @@
 // The protocol and the supervisor over an in-memory port pair: no process involved.
 import { describe, expect, it } from 'vitest';
-import { GloveboxError } from '../../core/errors.js';
 import { InMemoryLauncher, createPortPair } from '../../core/sandbox/in-memory.js';
 import type { KernelLauncher, KernelProcess } from '../../core/sandbox/host/launcher.js';
 import { Supervisor } from '../../core/sandbox/host/supervisor.js';
@@ -8,6 +7,7 @@ import { KernelServer } from '../../core/sandbox/kernel/server.js';
 import { MsgKind, PROTOCOL_VERSION, parseHostMessage, parseKernelMessage } from '../../core/sandbox/protocol/messages.js';
 import { BufferSource } from '../../core/sources/file-source.js';
 import { wholeDeviceProbe } from '../support/whole-device-probe.js';
+import { rejection } from '../support/errors.js';
 import { hostileDriver, hostileImage } from './hostile-driver.js';
 
 const launcher = () => new InMemoryLauncher([hostileDriver], wholeDeviceProbe);
@@ -16,15 +16,6 @@ function supervisor(image: Uint8Array, l: KernelLauncher = launcher(), extra: Pa
   return new Supervisor({ launcher: l, source: new BufferSource(image), ...extra });
 }
 
-async function rejection(p: Promise<unknown>): Promise<GloveboxError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GloveboxError);
-    return e as GloveboxError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('message validation', () => {
   it('accepts well-formed messages and rejects malformed ones', () => {
