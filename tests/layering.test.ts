@@ -1,0 +1,39 @@
+// Every source file lives in a folder whose import rules are known (STYLE.md: "a file no rule
+// covers is an error"). A new folder must be added here and to eslint.config.js together.
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './conformance/harness.js';
+
+const LAYERS = [
+  /^core\/errors\.ts$/,
+  /^core\/probe\.ts$/,
+  /^core\/block\//, // pure
+  /^core\/partitions\//, // pure
+  /^core\/containers\//, // pure
+  /^core\/fs\//, // pure
+  /^core\/sandbox\/(protocol|kernel)\//, // sandbox side: pure
+  /^core\/sandbox\/in-memory\.ts$/, // both sides in one process (tests)
+  /^core\/sandbox\/host\//, // host side
+  /^core\/sources\//, // host side
+  /^core\/extract\//, // host side
+  /^core\/cli\//, // host side
+  /^electron\//, // host side (main, preload)
+  /^renderer\//, // UI
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sources(p);
+    return e.name.endsWith('.ts') || e.name.endsWith('.tsx') ? [relative(repoRoot, p)] : [];
+  });
+}
+
+describe('layering', () => {
+  it('every source file belongs to a known layer', () => {
+    const files = ['core', 'electron', 'renderer'].flatMap((d) => sources(join(repoRoot, d))).filter((f) => !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(30);
+    expect(files.filter((f) => !LAYERS.some((l) => l.test(f.split('\\').join('/'))))).toEqual([]);
+  });
+});
