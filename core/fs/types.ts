@@ -47,6 +47,12 @@ export interface Extent {
   length: number;
 }
 
+/** Something a driver noticed that a user should know: a checksum mismatch, a journal needing recovery. */
+export interface VolumeNote {
+  severity: 'info' | 'warning';
+  message: string;
+}
+
 export interface Volume {
   /** e.g. "fat12", "fat16", "fat32". */
   readonly fs: string;
@@ -64,6 +70,8 @@ export interface Volume {
    * is not stored plainly (compressed, resident, encrypted) and must be read with read().
    */
   extents?(node: NodeId): Promise<Extent[] | null>;
+  /** What the driver has noticed so far (bounded; shown by `glovebox info`). */
+  notes?(): VolumeNote[];
 }
 
 export interface FsDriver {

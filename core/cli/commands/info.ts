@@ -38,4 +38,5 @@ export async function infoCommand(session: ImageSession, imageName: string, json
     ]);
   }
   for (const line of table(rows)) await out.line(`  ${line}`);
+  for (const v of info.volumes) for (const n of v.notes ?? []) await out.line(`  volume ${v.index}: ${terminalSafe(n)}`);
 }

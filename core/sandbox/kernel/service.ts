@@ -183,6 +183,8 @@ function summarise(r: ProbeResult): ImageInfo {
       if (v.partitionTypeName !== undefined) s.partitionTypeName = v.partitionTypeName;
       if (v.partitionName !== undefined) s.partitionName = v.partitionName;
       if (v.error !== undefined) s.error = v.error;
+      const notes = v.volume?.notes?.() ?? [];
+      if (notes.length > 0) s.notes = notes.slice(0, 100).map((n) => `${n.severity}: ${n.message}`.slice(0, 1000));
       return s;
     }),
   };

@@ -16,6 +16,8 @@ export interface VolumeSummary {
   partitionTypeName?: string;
   partitionName?: string;
   error?: string;
+  /** The driver's notes at probe time ("warning: ..."). */
+  notes?: string[];
 }
 
 export interface ImageInfo {
@@ -95,6 +97,10 @@ export function checkVolumeSummary(v: unknown): VolumeSummary | null {
   if (!isNullableStr(v.fs, 64) || !isNullableStr(v.driver, 64) || !isNullableStr(v.label, 1000)) return null;
   const out: Obj = { index: v.index, partition: v.partition, offset: v.offset, size: v.size, fs: v.fs, driver: v.driver, label: v.label };
   for (const key of ['partitionType', 'partitionTypeName', 'partitionName', 'error']) if (!optStr(v, key, out)) return null;
+  if (v.notes !== undefined) {
+    if (!Array.isArray(v.notes) || v.notes.length > 100 || !v.notes.every((n) => isStr(n, 1000))) return null;
+    out.notes = v.notes;
+  }
   return out as unknown as VolumeSummary;
 }
 

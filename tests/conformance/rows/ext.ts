@@ -1,0 +1,3 @@
+import type { ConformanceRow } from '../harness.js';
+
+export const extRows: ConformanceRow[] = [];
