@@ -94,6 +94,21 @@ function abortError(): Error {
   return e;
 }
 
+/** A file created under its final name, not yet filled. */
+interface CreatedFile {
+  p: DirState;
+  naming: Naming;
+  fh: FileHandle;
+  candidate: string;
+  replaced: boolean;
+  inode: string;
+}
+
+/** Ends a data source that will not be read (its entry was skipped). */
+async function drain(data: AsyncIterable<Uint8Array>): Promise<void> {
+  await data[Symbol.asyncIterator]().return?.().catch(() => undefined);
+}
+
 /** Why an entry's name differs from the image's, for its report. */
 interface Naming {
   safe: SafeName;
@@ -114,6 +129,8 @@ export class ExtractWriter {
   private counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
   private finished = false;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Files created and still being filled. */
+  private readonly inflight = new Set<Promise<string | null>>();
 
   private constructor(
     /** The extraction folder's real path. */
@@ -153,18 +170,34 @@ export class ExtractWriter {
     return this.serial(() => this.writeDir(parent, name, imagePath, mtime));
   }
 
-  /** Writes a regular file; returns where (relative), or null if it was skipped or failed. */
-  file(
+  /**
+   * Writes a regular file; returns where (relative), or null if it was skipped or failed.
+   * Choosing and creating the name is serialised with every other entry; copying the bytes is
+   * not, so a caller may keep several files in flight (their data round trips and file system
+   * calls then overlap). finish() waits for all of them.
+   */
+  async file(
     parent: DirHandle,
     name: string,
     imagePath: string,
     mtime: string | null,
     data: AsyncIterable<Uint8Array>,
   ): Promise<string | null> {
-    return this.serial(async () => {
+    const created = await this.serial(async () => {
       const p = await this.begin(parent);
-      return this.writeFile(p, { safe: sanitiseName(name), takenBy: null }, imagePath, mtime, data, null);
+      return this.createFor(p, { safe: sanitiseName(name), takenBy: null }, imagePath);
     });
+    if (created === null) {
+      await drain(data);
+      return null;
+    }
+    const copy = this.fill(created, imagePath, mtime, data, null);
+    this.inflight.add(copy);
+    try {
+      return await copy;
+    } finally {
+      this.inflight.delete(copy);
+    }
   }
 
   /** Creates a link if its target provably stays inside, else a "name.symlink.txt" file. */
@@ -177,7 +210,9 @@ export class ExtractWriter {
    * totals. Call it in a `finally` even after an error or a cancel: files already written
    * still get their marks.
    */
-  finish(): Promise<ExtractSummary> {
+  async finish(): Promise<ExtractSummary> {
+    // Files still being filled must be complete before their directories' times are set.
+    await Promise.allSettled([...this.inflight]);
     return this.serial(async () => {
       if (!this.finished) {
         this.finished = true;
@@ -312,6 +347,12 @@ export class ExtractWriter {
     data: AsyncIterable<Uint8Array>,
     linkProblem: string | null,
   ): Promise<string | null> {
+    const created = await this.createFor(p, naming, imagePath);
+    return created === null ? null : this.fill(created, imagePath, mtime, data, linkProblem);
+  }
+
+  /** Picks a free name and creates the file there (O_EXCL); null when the entry is skipped. */
+  private async createFor(p: DirState, naming: Naming, imagePath: string): Promise<CreatedFile | null> {
     let fh: FileHandle | null = null;
     let candidate = '';
     let replaced = false;
@@ -326,12 +367,23 @@ export class ExtractWriter {
       break;
     }
     if (fh === null) return this.noFreeName(naming, imagePath);
-
-    const abs = path.join(p.abs, candidate);
-    const written = this.rel(p, candidate);
     const inode = inodeKey(await fh.stat({ bigint: true }));
     this.claimed.add(inode);
     p.taken.add(nameKey(candidate, this.caseInsensitive));
+    return { p, naming, fh, candidate, replaced, inode };
+  }
+
+  /** Copies the bytes into a created file, sets its time, and reports. */
+  private async fill(
+    created: CreatedFile,
+    imagePath: string,
+    mtime: string | null,
+    data: AsyncIterable<Uint8Array>,
+    linkProblem: string | null,
+  ): Promise<string | null> {
+    const { p, naming, fh, candidate, replaced, inode } = created;
+    const abs = path.join(p.abs, candidate);
+    const written = this.rel(p, candidate);
 
     const outcome = await this.copyData(fh, data, parseTimestamp(mtime));
     if (outcome.kind !== 'done') {

@@ -1,6 +1,6 @@
 // One test body for every driver: each row's image is listed in-process, through the real
 // sandbox process and through the CLI, and must reproduce the tree that went into it.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,13 @@ for (const row of rows) {
           if (f.mtime !== null) expect(Math.round(st.mtimeMs / 1000), f.path).toBe(Math.round(new Date(f.mtime).getTime() / 1000));
         }
         expect(countFiles(out)).toBe(files.length);
+        // Links come out as links when they stay inside the target, else as a .symlink.txt note.
+        for (const l of expected.filter((e) => e.type === 'symlink')) {
+          const onDisk = join(out, ...l.path.split('/').filter(Boolean));
+          const asLink = lstatSync(onDisk, { throwIfNoEntry: false });
+          if (asLink?.isSymbolicLink()) expect(readlinkSync(onDisk), l.path).toBe(l.target);
+          else expect(readFileSync(`${onDisk}.symlink.txt`, 'utf8'), l.path).toBe(l.target);
+        }
       }
     });
   });
@@ -100,7 +107,7 @@ function countFiles(dir: string): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.isDirectory()) n += countFiles(join(dir, e.name));
-    else n++;
+    else if (e.isFile() && !e.name.endsWith('.symlink.txt')) n++;
   }
   return n;
 }

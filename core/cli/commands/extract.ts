@@ -1,9 +1,48 @@
 import { basename } from 'node:path';
 import { ExtractWriter, type DirHandle, type ExtractSummary } from '../../extract/index.js';
 import { GloveboxError } from '../../errors.js';
-import type { ImageSession } from '../../sandbox/host/session.js';
+import type { ImageSession, WalkEntry } from '../../sandbox/host/session.js';
+import type { SourceExtent } from '../../sandbox/protocol/api.js';
 import { terminalSafe } from '../format.js';
 import { normalise } from './ls.js';
+
+/** Files whose extents are asked for ahead of writing, and files being filled at once. */
+const LOOKAHEAD = 16;
+const FILES_IN_FLIGHT = 8;
+
+/** At most `size` promises at once; the first failure is thrown by the next add() or drain(). */
+class Window {
+  private readonly running = new Set<Promise<unknown>>();
+  private failure: { error: unknown } | null = null;
+  constructor(private readonly size: number) {}
+
+  async add(p: Promise<unknown>): Promise<void> {
+    const tracked = p.then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure ??= { error };
+      },
+    );
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+    while (this.running.size >= this.size) await Promise.race(this.running);
+    this.rethrow();
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+interface Ahead {
+  e: WalkEntry;
+  extents?: Promise<SourceExtent[] | null>;
+}
 
 export interface ExtractCliOptions {
   paths: string[];
@@ -27,8 +66,8 @@ export async function extractCommand(session: ImageSession, o: ExtractCliOptions
     failures++;
     o.warn(`${terminalSafe(path)}: ${message}`);
   };
-  const writeFile = async (parent: DirHandle, name: string, path: string, node: number, size: number, mtime: string | null) => {
-    await writer.file(parent, name, path, mtime, session.data(vol.index, node, size));
+  const writeFile = async (parent: DirHandle, name: string, path: string, node: number, size: number, mtime: string | null, extents?: Promise<SourceExtent[] | null>) => {
+    await writer.file(parent, name, path, mtime, session.data(vol.index, node, size, undefined, extents));
   };
   const writeLink = async (parent: DirHandle, name: string, path: string, node: number, mtime: string | null) => {
     try {
@@ -40,6 +79,7 @@ export async function extractCommand(session: ImageSession, o: ExtractCliOptions
     }
   };
 
+  const inflight = new Window(FILES_IN_FLIGHT);
   for (const requested of o.paths.length > 0 ? o.paths : ['/']) {
     const path = normalise(requested);
     const st = await session.lookup(vol.index, path);
@@ -60,22 +100,36 @@ export async function extractCommand(session: ImageSession, o: ExtractCliOptions
     if (path !== '/') top = await writer.dir(writer.root(), name, path, st.mtime);
     if (!top) continue;
     const handles = new Map<string, DirHandle>([[path, top]]);
-    const walk = session.walk(vol.index, { node: st.node, path }, { recursive: true, onProblem: (p) => fail(p.path, p.message) });
-    for await (const e of walk) {
+    const write = async ({ e, extents }: Ahead) => {
       const parentPath = e.path.slice(0, e.path.lastIndexOf('/')) || '/';
       const parent = handles.get(parentPath);
-      if (!parent) continue; // its directory was skipped
+      if (!parent) return; // its directory was skipped
       if (e.type === 'dir') {
         const h = await writer.dir(parent, e.name, e.path, e.mtime);
         if (h) handles.set(e.path, h);
       } else if (e.type === 'file') {
-        await writeFile(parent, e.name, e.path, e.node, e.size, e.mtime);
+        await inflight.add(writeFile(parent, e.name, e.path, e.node, e.size, e.mtime, extents));
       } else if (e.type === 'symlink') {
         await writeLink(parent, e.name, e.path, e.node, e.mtime);
       } else {
         o.warn(`${terminalSafe(e.path)}: device node, FIFO or socket; skipped`);
       }
+    };
+    // Ask the sandbox where the next few files lie while the current one is written, so that
+    // its round trips overlap the writer's file system calls. Entries are written in walk order.
+    const ahead: Ahead[] = [];
+    const walk = session.walk(vol.index, { node: st.node, path }, { recursive: true, onProblem: (p) => fail(p.path, p.message) });
+    for await (const e of walk) {
+      const item: Ahead = { e };
+      if (e.type === 'file') {
+        item.extents = session.supervisor.extents(vol.index, e.node);
+        item.extents.catch(() => undefined); // reported when the file is written
+      }
+      ahead.push(item);
+      if (ahead.length > LOOKAHEAD) await write(ahead.shift()!);
     }
+    for (const item of ahead.splice(0)) await write(item);
+    await inflight.drain();
   }
   const summary = await writer.finish();
   for (const r of summary.reports) {

@@ -4,7 +4,7 @@
 import { GloveboxError, invalid } from '../../errors.js';
 import { MAX_PATH_DEPTH, type NodeStat } from '../../fs/types.js';
 import { joinPath } from '../../fs/names.js';
-import type { ImageInfo, ListedEntry, VolumeSummary } from '../protocol/api.js';
+import type { ImageInfo, ListedEntry, SourceExtent, VolumeSummary } from '../protocol/api.js';
 import type { KernelLauncher } from './launcher.js';
 import { NodeLauncher } from './node-launcher.js';
 import type { HostSource } from './source.js';
@@ -156,8 +156,15 @@ export class ImageSession {
    * A file's bytes. Plain data is copied by the host from the source at the extents the
    * sandbox named (checked to lie inside the source); anything else is relayed by the sandbox.
    */
-  async *data(volume: number, node: number, size: number, o?: CallOptions): AsyncGenerator<Uint8Array> {
-    const extents = await this.supervisor.extents(volume, node, o);
+  async *data(
+    volume: number,
+    node: number,
+    size: number,
+    o?: CallOptions,
+    /** The file's extents if already asked for (extraction asks ahead to overlap the round trips). */
+    prefetched?: Promise<SourceExtent[] | null>,
+  ): AsyncGenerator<Uint8Array> {
+    const extents = await (prefetched ?? this.supervisor.extents(volume, node, o));
     if (extents) {
       for (const e of extents) {
         for (let done = 0; done < e.length; done += DATA_CHUNK_BYTES) {
