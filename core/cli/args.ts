@@ -6,6 +6,7 @@ export interface CliArgs {
   positionals: string[];
   json: boolean;
   recursive: boolean;
+  all: boolean;
   volume: number | undefined;
   output: string | undefined;
   overwrite: boolean;
@@ -23,6 +24,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       options: {
         json: { type: 'boolean' },
         recursive: { type: 'boolean', short: 'r' },
+        all: { type: 'boolean', short: 'a' },
         volume: { type: 'string' },
         output: { type: 'string', short: 'o' },
         overwrite: { type: 'boolean' },
@@ -47,6 +49,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     positionals: rest,
     json: values.json ?? false,
     recursive: values.recursive ?? false,
+    all: values.all ?? false,
     volume,
     output: values.output,
     overwrite: values.overwrite ?? false,

@@ -82,7 +82,7 @@ async function run(argv: string[]): Promise<number> {
         await infoCommand(session, image, args.json, out);
         break;
       case 'ls':
-        await lsCommand(session, { path: args.positionals[1] ?? '/', volume: args.volume, recursive: args.recursive, json: args.json, warn }, out);
+        await lsCommand(session, { path: args.positionals[1] ?? '/', volume: args.volume, recursive: args.recursive, all: args.all, json: args.json, warn }, out);
         break;
       case 'cat':
         await catCommand(session, args.positionals[1]!, args.volume, out);

@@ -5,7 +5,9 @@ sandbox process and nothing is ever written to the image.
 
 Commands:
   info <image> [--json]                         container, partitions and volumes
-  ls <image> [path] [--volume N] [-r] [--json]  list a directory (recursively with -r)
+  ls <image> [path] [--volume N] [-r] [-a] [--json]
+                                                list a directory (recursively with -r; -a/--all
+                                                adds file system metadata and alternate streams)
   cat <image> <path> [--volume N]               write a file's bytes to stdout
   extract <image> [path...] -o <dir> [--volume N] [--overwrite]
                                                 copy files and directories out, safely

@@ -22,6 +22,10 @@ export interface DirEntry {
   type: NodeType;
   size: number;
   mtime: Timestamp | null;
+  /** A file system's own metadata (NTFS $MFT, $Bitmap...): listed only when asked for (`ls --all`). */
+  system?: boolean;
+  /** An alternate data stream of the file before it, listed as "name:stream" (`ls --all`). */
+  stream?: boolean;
 }
 
 export interface NodeStat {

@@ -94,6 +94,8 @@ export interface WalkOptions {
   maxEntries?: number;
   /** Keep going past typed errors (mutants); otherwise the first error is thrown. */
   tolerant?: boolean;
+  /** Include metadata files and alternate streams (`ls --all`). */
+  all?: boolean;
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -120,6 +122,8 @@ export async function walkVolume(api: ListingApi, volume: number, o: WalkOptions
       const page = await guard(() => api.readdir(volume, node, from, 4096));
       if (!page) return;
       for (const e of page.entries) {
+        // Like `ls -r`: metadata files and alternate streams only when asked for.
+        if ((e.system === true || e.stream === true) && !o.all) continue;
         if (++count > maxEntries) throw new GloveboxError('Limit', `more than ${maxEntries} entries`);
         if (e.name === '' || e.name === '.' || e.name === '..' || e.name.includes('/') || e.name.includes('\0')) {
           result.violations.push(`bad name ${JSON.stringify(e.name)} in ${path}`);

@@ -7,6 +7,7 @@ export interface LsOptions {
   path: string;
   volume: number | undefined;
   recursive: boolean;
+  all: boolean;
   json: boolean;
   warn: (message: string) => void;
 }
@@ -15,12 +16,14 @@ export async function lsCommand(session: ImageSession, o: LsOptions, out: Output
   const vol = await session.volume(o.volume);
   const target = await session.lookup(vol.index, o.path);
   const base = normalise(o.path);
-  const print = async (e: Pick<WalkEntry, 'path' | 'type' | 'size' | 'mtime' | 'pathEscaped' | 'node'>) => {
+  const print = async (e: Pick<WalkEntry, 'path' | 'type' | 'size' | 'mtime' | 'pathEscaped' | 'node' | 'stream' | 'system'>) => {
     const target = e.type === 'symlink' ? await readlinkOrNull(session, vol.index, e.node, o.warn, e.path) : undefined;
     if (o.json) {
       const obj: Record<string, unknown> = { path: e.path, type: e.type, size: e.size, mtime: e.mtime };
       if (target !== undefined && target !== null) obj.target = target;
       if (e.pathEscaped) obj.escaped = true;
+      if (e.stream === true) obj.stream = true;
+      if (e.system === true) obj.system = true;
       await out.line(JSON.stringify(obj));
     } else {
       const t = { file: '-', dir: 'd', symlink: 'l', other: '?' }[e.type];
@@ -36,6 +39,7 @@ export async function lsCommand(session: ImageSession, o: LsOptions, out: Output
   let problems = 0;
   const walk = session.walk(vol.index, { node: target.node, path: base }, {
     recursive: o.recursive,
+    all: o.all,
     onProblem: (p) => {
       problems++;
       o.warn(`${terminalSafe(p.path)}: ${p.message}`);

@@ -32,7 +32,7 @@ export interface WalkProblem {
 
 interface WalkState {
   volume: number;
-  options: { recursive: boolean; onProblem?: (p: WalkProblem) => void };
+  options: { recursive: boolean; all?: boolean; onProblem?: (p: WalkProblem) => void };
   visited: number;
   call: CallOptions;
   /** Directories already entered, by node, with the path where they were. */
@@ -108,7 +108,7 @@ export class ImageSession {
   async *walk(
     volume: number,
     dir: { node: number; path: string; escaped?: boolean },
-    options: { recursive: boolean; onProblem?: (p: WalkProblem) => void; signal?: AbortSignal } = { recursive: true },
+    options: { recursive: boolean; all?: boolean; onProblem?: (p: WalkProblem) => void; signal?: AbortSignal } = { recursive: true },
   ): AsyncGenerator<WalkEntry> {
     const state: WalkState = { volume, options, visited: 0, call: options.signal ? { signal: options.signal } : {}, entered: new Map([[dir.node, dir.path]]) };
     yield* this.below(state, dir.node, dir.path, dir.escaped ?? false, new Set([dir.node]), 0);
@@ -119,6 +119,8 @@ export class ImageSession {
     for await (const e of this.list(s.volume, node, s.call)) entries.push(e);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
+      // Metadata files and alternate streams are shown only when asked for.
+      if ((e.system === true || e.stream === true) && s.options.all !== true) continue;
       if (++s.visited > MAX_WALK_ENTRIES) throw new GloveboxError('Limit', `more than ${MAX_WALK_ENTRIES} entries`);
       const entry: WalkEntry = { ...e, path: joinPath(path, e.name), pathEscaped: escaped || e.escaped, depth };
       yield entry;

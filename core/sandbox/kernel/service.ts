@@ -160,7 +160,10 @@ export class KernelService implements KernelApi {
 
 function toListed(e: DirEntry): ListedEntry {
   const { name, escaped } = escapeName(e.name, e.undecodable === true);
-  return { name, escaped, node: e.node, type: e.type, size: e.size, mtime: e.mtime };
+  const out: ListedEntry = { name, escaped, node: e.node, type: e.type, size: e.size, mtime: e.mtime };
+  if (e.system === true) out.system = true;
+  if (e.stream === true) out.stream = true;
+  return out;
 }
 
 function summarise(r: ProbeResult): ImageInfo {

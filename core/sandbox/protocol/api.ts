@@ -36,6 +36,8 @@ export interface ListedEntry {
   type: NodeType;
   size: number;
   mtime: string | null;
+  system?: boolean;
+  stream?: boolean;
 }
 
 export interface DirPage {
@@ -142,7 +144,10 @@ function checkEntry(v: unknown): ListedEntry | null {
   if (!isCount(v.node) || !isNodeType(v.type) || !isCount(v.size) || !isNullableStr(v.mtime, 64)) return null;
   // The host re-checks what the kernel promised: a listed name is one path component.
   if (v.name.includes('/') || v.name.includes('\0') || v.name === '.' || v.name === '..') return null;
-  return { name: v.name, escaped: v.escaped, node: v.node, type: v.type, size: v.size, mtime: v.mtime };
+  const out: ListedEntry = { name: v.name, escaped: v.escaped, node: v.node, type: v.type, size: v.size, mtime: v.mtime };
+  if (v.system === true) out.system = true;
+  if (v.stream === true) out.stream = true;
+  return out;
 }
 
 export function checkDirPage(v: unknown): DirPage | null {
