@@ -4,6 +4,7 @@
 // plausible field values, as FAT does.
 import { exfatDriver } from './exfat/index.js';
 import { fatDriver } from './fat/index.js';
+import { ntfsDriver } from './ntfs/index.js';
 import type { FsDriver } from './types.js';
 
-export const drivers: readonly FsDriver[] = [exfatDriver, fatDriver];
+export const drivers: readonly FsDriver[] = [exfatDriver, ntfsDriver, fatDriver];

@@ -4,6 +4,7 @@ import type { ConformanceRow } from './harness.js';
 import { exfatRows } from './rows/exfat.js';
 import { extRows } from './rows/ext.js';
 import { fatRows } from './rows/fat.js';
+import { ntfsRows } from './rows/ntfs.js';
 import { partitionRows } from './rows/partitions.js';
 
-export const rows: ConformanceRow[] = [...fatRows, ...partitionRows, ...extRows, ...exfatRows];
+export const rows: ConformanceRow[] = [...fatRows, ...partitionRows, ...extRows, ...exfatRows, ...ntfsRows];
