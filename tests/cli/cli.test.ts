@@ -95,6 +95,24 @@ describe('glovebox ls', () => {
   });
 });
 
+describe('metadata files and alternate streams', () => {
+  it('are hidden from ls unless --all, and marked in JSON when shown', async () => {
+    const ntfs = join(dir, 'ntfs.img');
+    writeFileSync(ntfs, loadImage('ntfs/ntfs.img.gz'));
+    const parse = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as { path: string; stream?: boolean; system?: boolean });
+    const plain = parse((await runCli(['ls', ntfs, '--json'])).stdout);
+    expect(plain.some((e) => e.path === '/$MFT' || e.path.includes(':'))).toBe(false);
+    const all = parse((await runCli(['ls', ntfs, '-r', '--all', '--json'])).stdout);
+    expect(all.find((e) => e.path === '/$MFT')).toMatchObject({ system: true });
+    const streams = all.filter((e) => e.stream === true && !e.path.startsWith('/$'));
+    expect(streams.length).toBeGreaterThan(0);
+    expect(streams.every((e) => /^[^:]+:[^/]+$/.test(e.path.split('/').pop()!))).toBe(true);
+    const one = streams[0]!;
+    const cat = await runCli(['cat', ntfs, one.path]);
+    expect(cat.code, cat.stderr).toBe(0);
+  });
+});
+
 describe('glovebox cat', () => {
   it('writes the bytes', async () => {
     const r = await runCli(['cat', fat16, '/hello.txt']);
