@@ -1,0 +1,86 @@
+// Shared by the ext driver tests: fixtures, expected listings, and a small independent reader of
+// the on-disk layout (superblock, group 0's inode table) for patching copies of the images.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { MemoryDevice } from '../../core/block/device.js';
+import { extDriver } from '../../core/fs/ext/index.js';
+import type { DirEntry, NodeId, Volume } from '../../core/fs/types.js';
+
+export const fixtureDir = fileURLToPath(new URL('../fixtures/ext/', import.meta.url));
+
+const images = new Map<string, Uint8Array>();
+/** A gunzipped fixture image; callers that patch it must copy it first. */
+export function extImage(name: string): Uint8Array {
+  let image = images.get(name);
+  if (image === undefined) {
+    image = new Uint8Array(gunzipSync(readFileSync(`${fixtureDir}${name}.img.gz`)));
+    images.set(name, image);
+  }
+  return image;
+}
+
+export interface ExpectedItem {
+  path: string;
+  type: string;
+  size: number;
+  mtime: string | null;
+  sha256?: string;
+  target?: string;
+}
+
+export function expectedListing(name: string): ExpectedItem[] {
+  return readFileSync(`${fixtureDir}${name}.expected.jsonl`, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ExpectedItem);
+}
+
+export const openExt = (image: Uint8Array): Promise<Volume> => extDriver.open(new MemoryDevice(image));
+
+/** The entry at `path` ("/a/b"), by listing each directory on the way. */
+export async function lookup(volume: Volume, path: string): Promise<DirEntry> {
+  let dir: NodeId = volume.root();
+  let found: DirEntry | undefined;
+  for (const part of path.split('/').filter((p) => p !== '')) {
+    found = (await volume.readdir(dir)).find((e) => e.name === part);
+    if (found === undefined) throw new Error(`${path}: no ${part}`);
+    dir = found.node;
+  }
+  if (found === undefined) throw new Error('lookup of the root');
+  return found;
+}
+
+const dv = (img: Uint8Array): DataView => new DataView(img.buffer, img.byteOffset, img.byteLength);
+export const SB = 1024;
+
+export function blockSize(img: Uint8Array): number {
+  return 1024 << dv(img).getUint32(SB + 24, true);
+}
+
+/** Byte offset of inode `ino` (group 0 only, enough for the fixtures' root-level files). */
+export function inodeOffset(img: Uint8Array, ino: number): number {
+  const d = dv(img);
+  const bs = blockSize(img);
+  const ipg = d.getUint32(SB + 40, true);
+  const isz = d.getUint16(SB + 88, true);
+  const incompat = d.getUint32(SB + 96, true);
+  const descSize = incompat & 0x80 ? d.getUint16(SB + 254, true) : 32;
+  const group = Math.floor((ino - 1) / ipg);
+  const gdt = (d.getUint32(SB + 20, true) + 1) * bs;
+  const table = d.getUint32(gdt + group * descSize + 8, true) * bs;
+  return table + ((ino - 1) % ipg) * isz;
+}
+
+/** Byte offset of the first data block of an extent-mapped inode whose root is a leaf. */
+export function firstExtentBlock(img: Uint8Array, ino: number): { extent: number; block: number } {
+  const at = inodeOffset(img, ino) + 40;
+  const d = dv(img);
+  if (d.getUint16(at, true) !== 0xf30a || d.getUint16(at + 6, true) !== 0) throw new Error(`inode ${ino}: no leaf extent root`);
+  return { extent: at + 12, block: d.getUint32(at + 12 + 8, true) * blockSize(img) };
+}
+
+export const put16 = (b: Uint8Array, o: number, v: number): void => dv(b).setUint16(o, v, true);
+export const put32 = (b: Uint8Array, o: number, v: number): void => dv(b).setUint32(o, v >>> 0, true);
+export const get16 = (b: Uint8Array, o: number): number => dv(b).getUint16(o, true);
+export const get32 = (b: Uint8Array, o: number): number => dv(b).getUint32(o, true);
