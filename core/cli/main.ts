@@ -100,8 +100,11 @@ async function run(argv: string[]): Promise<number> {
         break;
       }
     }
-    await out.end();
   } finally {
+    // What was listed before a failure still reaches the user, then the failure's line.
+    await out.end().catch((e: unknown) => {
+      if (!(e instanceof PipeClosed)) throw e;
+    });
     await session.close();
   }
   return 0;
