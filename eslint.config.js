@@ -57,6 +57,29 @@ export default tseslint.config(
     },
   },
   {
+    // The kernel's confinement layer: sandbox side, loads its addon with the global
+    // process.dlopen; only the self-test touches Node modules, to try what must be refused.
+    files: ['core/sandbox/confine/**/*.ts'],
+    ignores: ['**/*.test.ts', 'core/sandbox/confine/selftest.ts'],
+    rules: {
+      'no-restricted-imports': ['error', nodePatterns([
+        upward(['**/sandbox/host/*', '**/sandbox/kernel/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/fs/*'],
+          'The confinement layer imports only the protocol types.'),
+      ])],
+    },
+  },
+  {
+    files: ['core/sandbox/confine/selftest.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', '!node:fs', '!node:net', '!node:child_process'], message: 'The self-test tries files, sockets and processes, nothing else.' },
+          { group: ['**/sandbox/host/*', '**/sandbox/kernel/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/fs/*'], message: 'The confinement layer imports only the protocol types.' },
+        ],
+      }],
+    },
+  },
+  {
     // The host never parses image structures: only the sandbox imports drivers and tables.
     files: ['core/cli/**/*.ts', 'core/extract/**/*.ts', 'core/sources/**/*.ts', 'core/sandbox/host/**/*.ts', 'electron/**/*.ts'],
     ignores: ['**/*.test.ts'],

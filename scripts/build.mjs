@@ -2,7 +2,7 @@
 // The kernel is one self-contained file so that Node's permission model can allow reading
 // exactly that file and nothing else.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +21,8 @@ const entries = [
   { in: 'core/sandbox/kernel/entry.ts', out: 'dist/sandbox-kernel.mjs' },
   // Test-only: the kernel with a driver that behaves like a compromised parser.
   { in: 'tests/sandbox/hostile-kernel-entry.ts', out: 'dist/test/hostile-kernel.mjs' },
+  // Test-only: the same attempts in a plain, unconfined process (the control).
+  { in: 'tests/sandbox/control-entry.ts', out: 'dist/test/control.mjs' },
 ];
 
 for (const e of entries) {
@@ -29,4 +31,14 @@ for (const e of entries) {
     continue;
   }
   await build({ ...common, entryPoints: [e.in], outfile: e.out });
+}
+
+// The confinement addon (built by `npm install`, scripts/build-native.mjs) travels beside the
+// bundles. It is optional: without it the sandbox runs with the remaining layers and says so.
+const addon = new URL('../build/Release/glovebox_confine.node', import.meta.url);
+const addonOut = new URL('../dist/glovebox_confine.node', import.meta.url);
+if (existsSync(addon)) copyFileSync(addon, addonOut);
+else {
+  rmSync(addonOut, { force: true });
+  console.warn('glovebox: warning: build/Release/glovebox_confine.node is missing (npm install builds it): the sandbox will run without OS-level confinement');
 }

@@ -14,6 +14,7 @@ const LAYERS = [
   /^core\/containers\//, // pure
   /^core\/fs\//, // pure
   /^core\/sandbox\/(protocol|kernel)\//, // sandbox side: pure
+  /^core\/sandbox\/confine\//, // sandbox side: the kernel confining itself (addon, self-test)
   /^core\/sandbox\/in-memory\.ts$/, // both sides in one process (tests)
   /^core\/sandbox\/host\//, // host side
   /^core\/sources\//, // host side

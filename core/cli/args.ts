@@ -10,6 +10,7 @@ export interface CliArgs {
   volume: number | undefined;
   output: string | undefined;
   overwrite: boolean;
+  requireIsolation: boolean;
   help: boolean;
   version: boolean;
 }
@@ -28,6 +29,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         volume: { type: 'string' },
         output: { type: 'string', short: 'o' },
         overwrite: { type: 'boolean' },
+        'require-isolation': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -53,6 +55,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     volume,
     output: values.output,
     overwrite: values.overwrite ?? false,
+    requireIsolation: values['require-isolation'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };

@@ -35,7 +35,7 @@ function need(args: CliArgs, min: number, max: number): void {
   if (n > max) throw new UsageError(`${args.command}: too many arguments`);
 }
 
-async function openSession(path: string): Promise<ImageSession> {
+async function openSession(path: string, requireIsolation: boolean): Promise<ImageSession> {
   let source: FileSource;
   try {
     source = await FileSource.open(path);
@@ -44,7 +44,7 @@ async function openSession(path: string): Promise<ImageSession> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
     throw new GloveboxError('Io', `cannot open ${path}: ${why}`);
   }
-  return new ImageSession(source);
+  return new ImageSession(source, { requireIsolation, onWarning: warn });
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -75,7 +75,7 @@ async function run(argv: string[]): Promise<number> {
       if (!args.output) throw new UsageError('extract: the target directory is required: -o <dir>');
       break;
   }
-  const session = await openSession(image);
+  const session = await openSession(image, args.requireIsolation);
   try {
     switch (args.command) {
       case 'info':

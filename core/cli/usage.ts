@@ -4,7 +4,8 @@ Inspect untrusted disk images and USB sticks: the file system drivers run in a c
 sandbox process and nothing is ever written to the image.
 
 Commands:
-  info <image> [--json]                         container, partitions and volumes
+  info <image> [--json]                         container, partitions, volumes and the
+                                                sandbox's isolation
   ls <image> [path] [--volume N] [-r] [-a] [--json]
                                                 list a directory (recursively with -r; -a/--all
                                                 adds file system metadata and alternate streams)
@@ -15,6 +16,7 @@ Commands:
 Options:
   --volume N   volume number from 'glovebox info' (default: the first with a file system)
   --json       machine-readable output (ls: one JSON object per line)
+  --require-isolation  refuse to parse unless the sandbox's OS-level confinement is in force
   -h, --help   this help;  --version  the version
 
 Exit status: 0 done, 1 the image or the request failed, 2 usage error.`;

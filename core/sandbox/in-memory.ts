@@ -52,7 +52,7 @@ export class InMemoryLauncher implements KernelLauncher {
   launch(): KernelProcess {
     this.launched++;
     const pair = createPortPair();
-    runKernel(pair.kernel, { drivers: this.drivers, probeImage: this.probeImage, confinement: { nodePermission: false, os: null } });
+    runKernel(pair.kernel, { drivers: this.drivers, probeImage: this.probeImage, confinement: { nodePermission: false, os: null, layers: [], problems: [] } });
     const exitListeners: Array<(e: KernelExit) => void> = [];
     let alive = true;
     return {

@@ -5,12 +5,18 @@
 
 import type { UtilityProcess, utilityProcess as UtilityProcessModule } from 'electron';
 import type { KernelExit, KernelLauncher, KernelProcess } from '../../core/sandbox/host/launcher.js';
+import { ADDON_ARG, MEMORY_ARG } from '../../core/sandbox/confine/index.js';
 import type { HostToKernel } from '../../core/sandbox/protocol/messages.js';
 
 export interface UtilityLauncherOptions {
   /** Electron's `utilityProcess` module (injected so this file has no runtime Electron import). */
   utilityProcess: typeof UtilityProcessModule;
   kernelPath: string;
+  /**
+   * The confinement addon (app.asar.unpacked/dist/glovebox_confine.node), or null when it is
+   * missing: the kernel then reports no OS confinement and the supervisor's policy decides.
+   */
+  confineAddon: string | null;
   /** V8 heap cap (MiB). */
   heapMb?: number;
   /** Resident memory of a process by pid, in bytes (from `app.getAppMetrics()`), or null. */
@@ -22,15 +28,22 @@ const STDERR_TAIL_BYTES = 4096;
 export class UtilityLauncher implements KernelLauncher {
   readonly description = 'Electron utility process';
   readonly memoryLimitBytes: number;
+  readonly confineAddon: string | null;
+  readonly separateProcess = true;
   private readonly heapMb: number;
 
   constructor(private readonly options: UtilityLauncherOptions) {
     this.heapMb = options.heapMb ?? 384;
     this.memoryLimitBytes = (this.heapMb * 2 + 128) * 1024 * 1024;
+    this.confineAddon = options.confineAddon;
   }
 
   launch(): KernelProcess {
-    const child = this.options.utilityProcess.fork(this.options.kernelPath, [], {
+    // Electron drops Node's permission flags for utility processes: the OS layer is all the
+    // confinement there is, and the kernel applies it to itself (Windows: the job object's
+    // memory cap comes from here).
+    const args = this.confineAddon === null ? [] : [`${ADDON_ARG}${this.confineAddon}`, `${MEMORY_ARG}${this.memoryLimitBytes}`];
+    const child = this.options.utilityProcess.fork(this.options.kernelPath, args, {
       env: {},
       serviceName: 'Glovebox driver sandbox',
       stdio: ['ignore', 'ignore', 'pipe'],

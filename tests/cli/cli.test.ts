@@ -28,7 +28,9 @@ describe('glovebox info', () => {
     const r = await runCli(['info', mbr, '--json']);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(['size', 'container', 'partitioning', 'volumes']);
+    expect(Object.keys(info)).toEqual(['size', 'container', 'partitioning', 'volumes', 'isolation']);
+    expect(info.isolation).toEqual(expect.arrayContaining(['process', 'permission-model', 'no-files', 'no-processes']));
+    if (process.platform === 'linux' && process.env.CI) expect(info.isolation).toEqual(expect.arrayContaining(['seccomp', 'no-network']));
     expect(info).toMatchObject({ size: 8388608, container: 'raw', partitioning: 'mbr' });
     const vols = info.volumes as Array<Record<string, unknown>>;
     expect(vols.map((v) => [v.index, v.partition, v.fs, v.label])).toEqual([
@@ -45,6 +47,13 @@ describe('glovebox info', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no partition table/);
     expect(r.stdout).toMatch(/fat16\s+GLOVE FAT16/);
+    expect(r.stdout).toMatch(/^  isolation: process, .*permission-model/m);
+  });
+
+  it.runIf(process.platform === 'linux' && process.env.CI)('parses with --require-isolation when the OS confinement is in force', async () => {
+    const r = await runCli(['info', fat16, '--require-isolation']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
   });
 });
 

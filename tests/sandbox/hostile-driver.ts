@@ -29,7 +29,24 @@ async function attempt(fn: () => unknown | Promise<unknown>): Promise<Outcome> {
   }
 }
 
-async function run(command: string, lines: string[]): Promise<string[]> {
+/** Settles when `emitter` emits `ok` (allowed) or 'error' (denied with its code), at most in 3 s. */
+function outcomeOf(emitter: { once(event: string, l: (arg?: unknown) => void): unknown }, ok: string, cleanup: () => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error('no outcome'), { code: 'TIMEOUT' })), 3000);
+    emitter.once(ok, () => {
+      clearTimeout(timer);
+      cleanup();
+      resolve(ok);
+    });
+    emitter.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** The attempts (exported for the unconfined control process, which must see them succeed). */
+export async function run(command: string, lines: string[]): Promise<string[]> {
   // Indirect specifiers keep bundlers from resolving these at build time.
   const load = (name: string): Promise<Record<string, unknown>> => import(/* @vite-ignore */ name) as Promise<Record<string, unknown>>;
   switch (command) {
@@ -41,14 +58,37 @@ async function run(command: string, lines: string[]): Promise<string[]> {
       return [await attempt(async () => ((await load('node:fs')).writeFileSync as (p: string, d: string) => void)(lines[0] ?? '/tmp/glovebox-escape', 'x'))];
     case 'spawn':
       return [await attempt(async () => ((await load('node:child_process')).execFileSync as (f: string) => unknown)('/bin/true'))];
+    case 'spawn-async':
+      return [
+        await attempt(async () => {
+          const spawn = (await load('node:child_process')).spawn as (f: string, a: string[], o: object) => { once: never; kill(): void };
+          const child = spawn('/bin/true', [], { stdio: 'ignore' });
+          return outcomeOf(child, 'spawn', () => undefined);
+        }),
+      ];
+    case 'connect':
+      return [
+        await attempt(async () => {
+          const connect = (await load('node:net')).connect as (port: number, host: string) => { once: never; destroy(): void };
+          const socket = connect(Number(lines[0]), '127.0.0.1');
+          return outcomeOf(socket, 'connect', () => socket.destroy());
+        }),
+      ];
     case 'worker':
       return [await attempt(async () => new ((await load('node:worker_threads')).Worker as new (s: string, o: object) => unknown)('1', { eval: true }))];
     case 'dlopen':
-      return [await attempt(() => (process as unknown as { dlopen(m: object, p: string): void }).dlopen({ exports: {} }, '/usr/lib/x86_64-linux-gnu/libc.so.6'))];
+      // A library that exists here (lines[0] when given); loading it as an addon "succeeds"
+      // far enough to fail on the missing module registration, which is the control's outcome.
+      return [await attempt(() => (process as unknown as { dlopen(m: object, p: string): void }).dlopen({ exports: {} }, lines[0] ?? '/usr/lib/x86_64-linux-gnu/libc.so.6'))];
     case 'eval':
       return [await attempt(() => new Function('return 42')() as number)];
     case 'env':
-      return [`env ${Object.keys(process.env).length}`, `argv ${process.argv.length - 2}`];
+      return [
+        `env ${Object.keys(process.env).length}`,
+        `argv ${process.argv.slice(2).filter((a) => !a.startsWith('--confine-addon=')).length}`,
+        `title ${process.title}`,
+        `cwd ${process.cwd().split(/[\\/]/).pop() ?? ''}`,
+      ];
     case 'loop':
       for (;;) {
         /* a parser stuck in a cycle */

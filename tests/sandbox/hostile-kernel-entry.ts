@@ -1,12 +1,7 @@
-// Test-only kernel bundle (dist/test/hostile-kernel.mjs): the real kernel entry's wiring with
-// the hostile driver added, started exactly like the shipped kernel.
-import { runKernel } from '../../core/sandbox/kernel/main.js';
-import { nodePermissionActive, processPort } from '../../core/sandbox/kernel/process-port.js';
+// Test-only kernel bundle (dist/test/hostile-kernel.mjs): the real kernel's boot (same
+// channel, same confinement, same self-test) with the hostile driver instead of the real ones.
+import { bootKernel } from '../../core/sandbox/kernel/boot.js';
 import { wholeDeviceProbe } from '../support/whole-device-probe.js';
 import { hostileDriver } from './hostile-driver.js';
 
-runKernel(processPort(), {
-  drivers: [hostileDriver],
-  probeImage: wholeDeviceProbe,
-  confinement: { nodePermission: nodePermissionActive(), os: null },
-});
+bootKernel([hostileDriver], wholeDeviceProbe);

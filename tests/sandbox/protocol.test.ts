@@ -26,6 +26,14 @@ describe('message validation', () => {
     expect(parseKernelMessage({ k: MsgKind.Result, id: 3, ok: false, error: { kind: 'Corrupt', message: 'x' } })).not.toBeNull();
     expect(parseKernelMessage({ k: 99 })).toBeNull();
     expect(parseKernelMessage('hello')).toBeNull();
+    // The Hello's confinement: layers and problems are optional (older kernels), strict when present.
+    const hello = (confinement: object) => parseKernelMessage({ k: MsgKind.Hello, version: 1, confinement });
+    expect(hello({ nodePermission: true, os: null })).toEqual({ k: MsgKind.Hello, version: 1, confinement: { nodePermission: true, os: null, layers: [], problems: [] } });
+    expect(hello({ nodePermission: true, os: 'seccomp', layers: ['no-new-privs', 'seccomp'], problems: [] })).not.toBeNull();
+    expect(hello({ nodePermission: true, os: 'seccomp', layers: 'seccomp' })).toBeNull();
+    expect(hello({ nodePermission: true, os: 'seccomp', layers: [1] })).toBeNull();
+    expect(hello({ nodePermission: true, os: 'seccomp', problems: ['x'.repeat(201)] })).toBeNull();
+    expect(hello({ nodePermission: true, os: 'seccomp', layers: new Array(17).fill('x') })).toBeNull();
     expect(parseHostMessage({ k: MsgKind.BlockData, rid: 1, ok: true, data: 'not bytes' })).toBeNull();
     expect(parseHostMessage({ k: MsgKind.Call, id: 1, method: 'probe', args: [] })).not.toBeNull();
   });
@@ -102,13 +110,26 @@ describe('supervisor over in-memory ports', () => {
       memoryLimitBytes: null,
       launch(): KernelProcess {
         const pair = createPortPair();
-        pair.kernel.send({ k: MsgKind.Hello, version: PROTOCOL_VERSION + 1, confinement: { nodePermission: true, os: null } });
+        pair.kernel.send({ k: MsgKind.Hello, version: PROTOCOL_VERSION + 1, confinement: { nodePermission: true, os: null, layers: [], problems: [] } });
         return { pid: undefined, send: pair.host.send, onMessage: pair.host.onMessage, onExit: () => undefined, kill: pair.host.close, residentBytes: () => null };
       },
     };
     const e = await rejection(supervisor(hostileImage('echo'), bad).info());
     expect(e.kind).toBe('Protocol');
     expect(e.message).toMatch(/version/);
+  });
+
+  it('runs the self-test once per kernel start and refuses a kernel that fails the self-test policy', async () => {
+    const ok = supervisor(hostileImage('echo', ['a']));
+    await ok.info();
+    expect(ok.selfTest).toEqual({ file: 'untested', socket: 'untested', spawn: 'untested' });
+    expect(ok.isolation).toEqual([]);
+    await ok.close();
+    const refused = supervisor(hostileImage('echo', ['a']), launcher(), { selfTestPolicy: (t) => (t.file === 'blocked' ? null : 'files can be opened') });
+    const e = await rejection(refused.info());
+    expect(e.kind).toBe('Unsupported');
+    expect(e.message).toMatch(/not confined: files can be opened/);
+    await refused.close();
   });
 
   it('refuses an unconfined kernel when the policy asks for confinement', async () => {
@@ -168,7 +189,7 @@ describe('supervisor over in-memory ports', () => {
 
   it('answers a call that arrives before the handshake with a Protocol error', async () => {
     const pair = createPortPair();
-    new KernelServer(pair.kernel, { probe: async () => ({}) } as never, { nodePermission: false, os: null });
+    new KernelServer(pair.kernel, { probe: async () => ({}) } as never, { nodePermission: false, os: null, layers: [], problems: [] });
     const got: unknown[] = [];
     pair.host.onMessage((m) => got.push(m));
     pair.host.send({ k: MsgKind.Call, id: 7, method: 'probe', args: [0, []] });

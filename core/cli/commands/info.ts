@@ -18,6 +18,7 @@ export async function infoCommand(session: ImageSession, imageName: string, json
           fs: v.fs,
           label: v.label,
         })),
+        isolation: session.isolation,
       }),
     );
     return;
@@ -25,6 +26,8 @@ export async function infoCommand(session: ImageSession, imageName: string, json
   const table_ = info.partitioning === 'none' ? 'no partition table' : `${info.partitioning.toUpperCase()} partition table`;
   await out.line(`${terminalSafe(imageName)}: ${humanSize(info.size)}, ${info.container} image, ${table_}`);
   for (const w of info.warnings) await out.line(`  warning: ${terminalSafe(w)}`);
+  // What the sandbox that parsed this image was confined by, as reported and self-tested.
+  await out.line(`  isolation: ${session.isolation.join(', ') || 'none'}`);
   const rows = [['volume', 'partition', 'offset', 'size', 'fs', 'label', 'type']];
   for (const v of info.volumes) {
     rows.push([

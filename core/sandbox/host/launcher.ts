@@ -13,6 +13,8 @@ export interface KernelExit {
 
 export interface KernelProcess {
   readonly pid: number | undefined;
+  /** Isolation the launcher added from outside (e.g. 'netns'), for the isolation list. */
+  readonly layers?: readonly string[];
   send(msg: HostToKernel): void;
   onMessage(listener: (msg: unknown) => void): void;
   onExit(listener: (exit: KernelExit) => void): void;
@@ -27,5 +29,12 @@ export interface KernelLauncher {
   readonly description: string;
   /** Memory cap in bytes that the supervisor enforces on resident memory, or null. */
   readonly memoryLimitBytes: number | null;
+  /**
+   * The confinement addon the kernel is told to load, null when it is not installed (the
+   * kernel then runs with the remaining layers), undefined for in-process kernels.
+   */
+  readonly confineAddon?: string | null;
+  /** The kernel runs in a process of its own (false for in-process test kernels). */
+  readonly separateProcess?: boolean;
   launch(): KernelProcess;
 }

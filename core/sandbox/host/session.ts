@@ -4,7 +4,9 @@
 import { GloveboxError, invalid } from '../../errors.js';
 import { MAX_PATH_DEPTH, type NodeStat } from '../../fs/types.js';
 import { joinPath } from '../../fs/names.js';
-import type { ImageInfo, ListedEntry, SourceExtent, VolumeSummary } from '../protocol/api.js';
+import type { ImageInfo, ListedEntry, SelfTestResult, SourceExtent, VolumeSummary } from '../protocol/api.js';
+import { platformConfinement } from '../confine/platform.js';
+import type { Confinement } from '../protocol/messages.js';
 import type { KernelLauncher } from './launcher.js';
 import { NodeLauncher } from './node-launcher.js';
 import type { HostSource } from './source.js';
@@ -47,6 +49,47 @@ export interface SessionOptions {
   requestTimeoutMs?: number;
   /** Accept a kernel without Node's permission model (only when the runtime lacks it). */
   allowUnconfined?: boolean;
+  /** Refuse to work unless OS confinement is in force and the self-test found everything blocked. */
+  requireIsolation?: boolean;
+  /** Told once per distinct message when the isolation is weaker than it should be. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The CLI's confinement policy. Node's permission model is required. Where Glovebox has OS
+ * confinement for the platform and its addon is installed, that OS layer is required too; when
+ * the addon is missing the sandbox runs with the remaining layers and the user is warned
+ * (or, with `requireIsolation`, refused). The self-test must find files and processes blocked.
+ */
+export function isolationPolicy(launcher: KernelLauncher, options: Pick<SessionOptions, 'allowUnconfined' | 'requireIsolation' | 'onWarning'>) {
+  const warned = new Set<string>();
+  const warn = (m: string) => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    options.onWarning?.(m);
+  };
+  const confinementPolicy = (c: Confinement): string | null => {
+    if (options.allowUnconfined) return null;
+    if (!c.nodePermission) return 'Node permission model is not active';
+    if (c.os !== null) return null;
+    const why = c.problems.length > 0 ? c.problems.join('; ') : 'no OS-level confinement was applied';
+    if (options.requireIsolation) return `${why} (--require-isolation)`;
+    // The addon is there and the platform has an OS layer: it should have worked.
+    if (launcher.confineAddon && platformConfinement(process.platform)) return `OS-level confinement failed: ${why}`;
+    warn(`the sandbox runs without OS-level confinement (${why}); it is confined by Node's permission model only`);
+    return null;
+  };
+  const selfTestPolicy = (t: SelfTestResult, c: Confinement): string | null => {
+    if (options.allowUnconfined) return null;
+    const open = (['file', 'socket', 'spawn'] as const).filter((k) => t[k] !== 'blocked');
+    const names = { file: 'open files', socket: 'open sockets', spawn: 'start processes' };
+    if (open.includes('file') || open.includes('spawn') || (open.length > 0 && (options.requireIsolation || c.os !== null))) {
+      return `the self-test found the sandbox could ${open.map((k) => names[k]).join(', ')}`;
+    }
+    if (open.length > 0) warn(`the sandbox can ${open.map((k) => names[k]).join(', ')} (no OS-level confinement)`);
+    return null;
+  };
+  return { confinementPolicy, selfTestPolicy };
 }
 
 export class ImageSession {
@@ -56,16 +99,22 @@ export class ImageSession {
     readonly source: HostSource,
     options: SessionOptions = {},
   ) {
+    const launcher = options.launcher ?? new NodeLauncher();
     this.supervisor = new Supervisor({
-      launcher: options.launcher ?? new NodeLauncher(),
+      launcher,
       source,
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      confinementPolicy: options.allowUnconfined ? undefined : (c) => (c.nodePermission ? null : 'Node permission model is not active'),
+      ...isolationPolicy(launcher, options),
     });
   }
 
   info(o?: CallOptions): Promise<ImageInfo> {
     return this.supervisor.info(o);
+  }
+
+  /** The isolation in force for the current sandbox (see Supervisor.isolation). */
+  get isolation(): string[] {
+    return this.supervisor.isolation;
   }
 
   /** The volume asked for (1-based), or the first with a recognised file system. */

@@ -11,11 +11,13 @@ import {
   checkDirPage,
   checkExtents,
   checkImageInfo,
+  checkSelfTest,
   checkStat,
   checkString,
   type DirPage,
   type ImageInfo,
   type MethodName,
+  type SelfTestResult,
   type SourceExtent,
 } from '../protocol/api.js';
 import {
@@ -40,6 +42,11 @@ export interface SupervisorOptions {
   requestByteBudget?: number;
   /** Returns why a kernel's confinement is not acceptable, or null when it is. */
   confinementPolicy?: (c: Confinement) => string | null;
+  /**
+   * Judges a fresh kernel's self-test (run once per start, before any request): returns why
+   * the isolation is not acceptable, or null. Also the place to warn about a degraded one.
+   */
+  selfTestPolicy?: (t: SelfTestResult, c: Confinement) => string | null;
   /** How long a cancelled request may take to stop before its kernel is killed (ms). */
   cancelGraceMs?: number;
 }
@@ -79,6 +86,7 @@ interface Live {
   proc: KernelProcess;
   dead: boolean;
   confinement: Confinement | null;
+  selfTest: SelfTestResult | null;
   pending: Pending | null;
   /** Why the host killed it, to explain the exit. */
   killReason: GloveboxError | null;
@@ -87,7 +95,8 @@ interface Live {
 
 export class Supervisor {
   readonly stats: SupervisorStats = { launches: 0, kills: 0, hypercalls: 0, bytesServed: 0 };
-  private readonly opts: Required<Omit<SupervisorOptions, 'confinementPolicy'>> & Pick<SupervisorOptions, 'confinementPolicy'>;
+  private readonly opts: Required<Omit<SupervisorOptions, 'confinementPolicy' | 'selfTestPolicy'>> &
+    Pick<SupervisorOptions, 'confinementPolicy' | 'selfTestPolicy'>;
   private live: Live | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
@@ -103,6 +112,21 @@ export class Supervisor {
   /** The confinement the current kernel reported in its handshake. */
   get confinement(): Confinement | null {
     return this.live?.confinement ?? null;
+  }
+
+  /** What the current kernel's self-test found blocked. */
+  get selfTest(): SelfTestResult | null {
+    return this.live?.selfTest ?? null;
+  }
+
+  /**
+   * The isolation in force for the current kernel, as `glovebox info` prints it: the layers
+   * it reported, and what its self-test proved (`no-files`, `no-network`, `no-processes`).
+   */
+  get isolation(): string[] {
+    const live = this.live;
+    if (!live?.confinement) return [];
+    return isolationLayers(this.opts.launcher.separateProcess === true, live.confinement, live.selfTest, live.proc.layers ?? []);
   }
 
   get size(): number {
@@ -197,6 +221,15 @@ export class Supervisor {
       throw new GloveboxError('Crashed', `the sandbox could not be started (${this.startFailures} attempts failed)`);
     }
     const live = await this.start();
+    const test = this.exchange(live, 'selftest', [], checkSelfTest, o);
+    await test.done;
+    live.selfTest = await test.result;
+    const refusal = live.confinement ? (this.opts.selfTestPolicy?.(live.selfTest, live.confinement) ?? null) : null;
+    if (refusal !== null) {
+      const e = new GloveboxError('Unsupported', `the sandbox is not confined: ${refusal}`);
+      this.kill(live, e);
+      throw e;
+    }
     const probe = this.exchange(live, 'probe', [this.size, this.pins], checkImageInfo, o);
     await probe.done;
     const info = await probe.result;
@@ -211,7 +244,7 @@ export class Supervisor {
   private start(): Promise<Live> {
     this.stats.launches++;
     const proc = this.opts.launcher.launch();
-    const live: Live = { proc, dead: false, confinement: null, pending: null, killReason: null, onHello: null };
+    const live: Live = { proc, dead: false, confinement: null, selfTest: null, pending: null, killReason: null, onHello: null };
     this.live = live;
     proc.onMessage((raw) => this.onMessage(live, raw));
     proc.onExit((exit) => this.onExit(live, exit));
@@ -407,6 +440,19 @@ export class Supervisor {
     live.onHello?.(reason);
     live.pending?.settle({ ok: false, error: reason });
   }
+}
+
+/** The isolation list: 'process', the OS layers, 'permission-model', then what the self-test proved. */
+export function isolationLayers(separateProcess: boolean, c: Confinement, t: SelfTestResult | null, outside: readonly string[] = []): string[] {
+  const out: string[] = [];
+  if (separateProcess) out.push('process');
+  out.push(...outside);
+  out.push(...c.layers.filter((l) => l !== 'no-new-privs'));
+  if (c.nodePermission) out.push('permission-model');
+  if (t?.file === 'blocked') out.push('no-files');
+  if (t?.socket === 'blocked') out.push('no-network');
+  if (t?.spawn === 'blocked') out.push('no-processes');
+  return out;
 }
 
 function explainExit(exit: KernelExit): GloveboxError {

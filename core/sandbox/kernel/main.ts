@@ -3,6 +3,7 @@
 
 import type { FsDriver } from '../../fs/types.js';
 import type { ProbeImage } from '../../probe.js';
+import type { SelfTestResult } from '../protocol/api.js';
 import type { Confinement } from '../protocol/messages.js';
 import { RemoteDevice } from './remote-device.js';
 import { KernelServer, type KernelPort } from './server.js';
@@ -12,6 +13,7 @@ export interface KernelConfig {
   drivers: readonly FsDriver[];
   probeImage: ProbeImage;
   confinement: Confinement;
+  selfTest?: () => Promise<SelfTestResult>;
 }
 
 export function runKernel(port: KernelPort, config: KernelConfig): KernelServer {
@@ -19,6 +21,7 @@ export function runKernel(port: KernelPort, config: KernelConfig): KernelServer 
   const service = new KernelService({
     drivers: config.drivers,
     probeImage: config.probeImage,
+    ...(config.selfTest ? { selfTest: config.selfTest } : {}),
     openSource: (size) =>
       new RemoteDevice(size, (offset, length) => {
         if (!server) throw new Error('kernel not started');

@@ -14,6 +14,7 @@ import {
   type ImageInfo,
   type KernelApi,
   type ListedEntry,
+  type SelfTestResult,
   type SourceExtent,
 } from '../protocol/api.js';
 
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   probeImage: ProbeImage;
   /** Builds the source device for a given size (a RemoteDevice in the sandbox). */
   openSource(size: number): BlockDevice;
+  /** The confinement self-test; absent where there is nothing to test (in-process kernels). */
+  selfTest?: () => Promise<SelfTestResult>;
 }
 
 export class KernelService implements KernelApi {
@@ -37,6 +40,10 @@ export class KernelService implements KernelApi {
   private readonly listings = new Map<string, Listing>();
 
   constructor(private readonly deps: ServiceDeps) {}
+
+  async selftest(): Promise<SelfTestResult> {
+    return this.deps.selfTest ? this.deps.selfTest() : { file: 'untested', socket: 'untested', spawn: 'untested' };
+  }
 
   async probe(size: number, pinned: Array<[number, string | null]>): Promise<ImageInfo> {
     if (!Number.isSafeInteger(size) || size < 0) throw invalid(`bad source size ${size}`);

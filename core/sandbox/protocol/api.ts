@@ -54,7 +54,20 @@ export interface SourceExtent {
   length: number;
 }
 
+/** What one self-test attempt came to: refused (as it must be), allowed, or failed otherwise. */
+export type ProbeOutcome = 'blocked' | 'allowed' | 'failed' | 'untested';
+const PROBE_OUTCOMES: readonly string[] = ['blocked', 'allowed', 'failed', 'untested'];
+
+/** The kernel's self-test, run once per start: can it open a file, a socket, a process? */
+export interface SelfTestResult {
+  file: ProbeOutcome;
+  socket: ProbeOutcome;
+  spawn: ProbeOutcome;
+}
+
 export interface KernelApi {
+  /** Tries to open a file, listen on a socket and start a process, and says what was blocked. */
+  selftest(): Promise<SelfTestResult>;
   /** Probes the source (`size` bytes); pinned volumes are opened only with the named driver. */
   probe(size: number, pinned: Array<[number, string | null]>): Promise<ImageInfo>;
   root(volume: number): Promise<NodeStat>;
@@ -68,7 +81,7 @@ export interface KernelApi {
 }
 
 export type MethodName = keyof KernelApi;
-export const METHODS: readonly MethodName[] = ['probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents'];
+export const METHODS: readonly MethodName[] = ['selftest', 'probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents'];
 
 /** Largest page of directory entries per call, and largest data read per call. */
 export const MAX_PAGE_ENTRIES = 4096;
@@ -179,4 +192,11 @@ export function checkExtents(v: unknown): SourceExtent[] | null | undefined {
     out.push({ fileOffset: e.fileOffset, sourceOffset: e.sourceOffset, length: e.length });
   }
   return out;
+}
+
+export function checkSelfTest(v: unknown): SelfTestResult | null {
+  if (!isObj(v)) return null;
+  const ok = (x: unknown): x is ProbeOutcome => typeof x === 'string' && PROBE_OUTCOMES.includes(x);
+  if (!ok(v.file) || !ok(v.socket) || !ok(v.spawn)) return null;
+  return { file: v.file, socket: v.socket, spawn: v.spawn };
 }

@@ -5,7 +5,8 @@
 //                    Call     { k: 2, id, method, args }           one request
 //                    Cancel   { k: 4, id }                         abandon request `id`
 //                    BlockData{ k: 6, rid, ok, data | error }      answer to a hypercall
-//   kernel -> host   Hello    { k: 1, version, confinement }       first message, once
+//   kernel -> host   Hello    { k: 1, version, confinement }       first message, once, sent after
+//                                                                  the kernel confined itself
 //                    Result   { k: 3, id, ok, value | error }      answer to a Call
 //                    BlockRead{ k: 5, rid, offset, length }        the hypercall: bytes, please
 //
@@ -39,8 +40,23 @@ export interface WireError {
 export interface Confinement {
   /** Node's permission model is active (fs, child processes, workers, addons denied). */
   nodePermission: boolean;
-  /** OS-level confinement applied by the kernel to itself (seccomp, sandbox_init, ...). */
+  /** The main OS-level confinement the kernel applied to itself ('seccomp', ...), or null. */
   os: string | null;
+  /** Every OS layer in force ('no-new-privs', 'seccomp', 'job-object', ...); absent from older kernels. */
+  layers: string[];
+  /** Why OS confinement is missing or partial, in the kernel's words (shown to the user). */
+  problems: string[];
+}
+
+/** Most layers or problems one Hello may carry, and their longest text (characters). */
+const MAX_CONFINEMENT_ITEMS = 16;
+const MAX_CONFINEMENT_TEXT = 200;
+
+function parseStrings(v: unknown): string[] | null {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > MAX_CONFINEMENT_ITEMS) return null;
+  if (!v.every((x) => typeof x === 'string' && x.length <= MAX_CONFINEMENT_TEXT)) return null;
+  return v as string[];
 }
 
 export interface KernelHello {
@@ -106,10 +122,13 @@ export function parseKernelMessage(v: unknown): KernelToHost | null {
       if (!Number.isSafeInteger(v.version) || !isObj(v.confinement)) return null;
       const c = v.confinement;
       if (typeof c.nodePermission !== 'boolean' || !(c.os === null || typeof c.os === 'string')) return null;
+      const layers = parseStrings(c.layers);
+      const problems = parseStrings(c.problems);
+      if (!layers || !problems) return null;
       return {
         k: MsgKind.Hello,
         version: v.version as number,
-        confinement: { nodePermission: c.nodePermission, os: c.os === null ? null : String(c.os).slice(0, 200) },
+        confinement: { nodePermission: c.nodePermission, os: c.os === null ? null : String(c.os).slice(0, 200), layers, problems },
       };
     }
     case MsgKind.Result: {
