@@ -38,7 +38,10 @@ export function networkNamespaceLauncher(): string | null {
   if (process.platform !== 'linux') return null;
   for (const unshare of UNSHARE_CANDIDATES) {
     if (!existsSync(unshare)) continue;
-    const r = spawnSync(unshare, [...UNSHARE_ARGS, process.execPath, '-e', '0'], { env: {}, stdio: 'ignore', timeout: 5000 });
+    // A trivial program is enough to learn whether the namespaces can be made; starting Node
+    // here would add a whole Node start-up to every command.
+    const probe = existsSync('/bin/true') ? ['/bin/true'] : [process.execPath, '-e', '0'];
+    const r = spawnSync(unshare, [...UNSHARE_ARGS, ...probe], { env: {}, stdio: 'ignore', timeout: 5000 });
     if (r.status === 0) netnsProbe = unshare;
     break;
   }
