@@ -101,34 +101,95 @@ async function openWith(driver: FsDriver, device: BlockDevice, source: SourceDev
   }
 }
 
-/** The first driver whose probe() accepts the volume, opened; or no file system. */
+/**
+ * File systems that share one region by design: a UDF bridge disc (genisoimage -udf, Windows
+ * install ISOs) carries both a UDF and an ISO 9660 tree over the same files. Each one found
+ * becomes its own volume (same offset and size), in this order.
+ */
+export const CO_RESIDENT_DRIVERS: readonly string[] = ['udf', 'iso9660'];
+
+const coResidentRank = (name: string | null | undefined): number => (name == null ? -1 : CO_RESIDENT_DRIVERS.indexOf(name));
+
+/** probe() as a yes/no; a probe that throws is noted and counts as no. */
+async function probes(driver: FsDriver, device: BlockDevice, source: SourceDevice, errors: string[]): Promise<boolean> {
+  try {
+    return await driver.probe(device);
+  } catch (e) {
+    // probe() should only say no; one that throws is noted and the next driver is asked.
+    if (source.threw(e)) throw e;
+    errors.push(`${driver.name} probe failed: ${toGloveboxError(e).message}`);
+    return false;
+  }
+}
+
+/**
+ * The first driver whose probe() accepts the volume, opened; or no file system. When that
+ * driver is co-resident, every other co-resident driver that accepts it gives a volume too.
+ */
 async function identify(
   device: BlockDevice,
   drivers: readonly FsDriver[],
   pin: string | null | undefined,
   source: SourceDevice,
-): Promise<Identity> {
-  if (pin === null) return unrecognised();
+): Promise<Identity[]> {
+  if (pin === null) return [unrecognised()];
   if (pin !== undefined) {
     const driver = drivers.find((d) => d.name === pin);
-    if (driver === undefined) return { ...unrecognised(`driver "${pin}" is not available`), driver: pin };
-    return openWith(driver, device, source);
+    if (driver === undefined) return [{ ...unrecognised(`driver "${pin}" is not available`), driver: pin }];
+    return [await openWith(driver, device, source)];
   }
-  if (device.size < MIN_PROBE_BYTES) return unrecognised();
+  if (device.size < MIN_PROBE_BYTES) return [unrecognised()];
   const probeErrors: string[] = [];
   for (const driver of drivers) {
-    let matches: boolean;
-    try {
-      matches = await driver.probe(device);
-    } catch (e) {
-      // probe() should only say no; one that throws is noted and the next driver is asked.
-      if (source.threw(e)) throw e;
-      probeErrors.push(`${driver.name} probe failed: ${toGloveboxError(e).message}`);
-      continue;
+    if (!(await probes(driver, device, source, probeErrors))) continue;
+    if (coResidentRank(driver.name) < 0) return [await openWith(driver, device, source)];
+    const found = [driver];
+    for (const other of drivers) {
+      if (other === driver || coResidentRank(other.name) < 0) continue;
+      if (await probes(other, device, source, probeErrors)) found.push(other);
     }
-    if (matches) return openWith(driver, device, source);
+    found.sort((a, b) => coResidentRank(a.name) - coResidentRank(b.name));
+    const out: Identity[] = [];
+    for (const d of found) out.push(await openWith(d, device, source));
+    return out;
   }
-  return unrecognised(probeErrors.length > 0 ? probeErrors.join('; ') : undefined);
+  return [unrecognised(probeErrors.length > 0 ? probeErrors.join('; ') : undefined)];
+}
+
+/**
+ * A pinned region: the pinned volume, and the co-resident volumes pinned right after it that
+ * still recognise the region (so that a UDF volume of one partition and an ISO 9660 volume of
+ * the next are not taken for one bridge disc).
+ */
+async function identifyPinned(
+  device: BlockDevice,
+  drivers: readonly FsDriver[],
+  pinned: ReadonlyMap<number, string | null>,
+  index: number,
+  source: SourceDevice,
+): Promise<Identity[]> {
+  const first = pinned.get(index);
+  const out = await identify(device, drivers, first, source);
+  let rank = coResidentRank(first);
+  for (let next = index + 1; rank >= 0; next++) {
+    const name = pinned.get(next);
+    const nextRank = coResidentRank(name);
+    if (nextRank <= rank) break;
+    const driver = drivers.find((d) => d.name === name);
+    if (driver === undefined || !(await probes(driver, device, source, []))) break;
+    out.push(await openWith(driver, device, source));
+    rank = nextRank;
+  }
+  return out;
+}
+
+/** ISO 9660's first volume descriptor ("CD001" at byte 32769): an isohybrid image's whole-disk volume. */
+export const ISO9660_DESCRIPTOR_OFFSET = 32768;
+
+async function hasIso9660Descriptor(image: BlockDevice): Promise<boolean> {
+  if (image.size < ISO9660_DESCRIPTOR_OFFSET + 2048) return false;
+  const b = await image.read(ISO9660_DESCRIPTOR_OFFSET, 7);
+  return b[1] === 0x43 && b[2] === 0x44 && b[3] === 0x30 && b[4] === 0x30 && b[5] === 0x31 && b[6] === 1;
 }
 
 function partitionFields(p: Partition): Pick<ProbedVolume, 'partitionType' | 'partitionTypeName' | 'partitionName'> {
@@ -141,7 +202,10 @@ function partitionFields(p: Partition): Pick<ProbedVolume, 'partitionType' | 'pa
 
 /**
  * Lists the volumes of an image: its partitions (or the whole device when it has no table),
- * each with the file system the first matching driver finds in it. Never throws for what the
+ * each with the file system the first matching driver finds in it. A region that holds
+ * co-resident file systems (a UDF bridge disc) gives one volume per file system, and an
+ * isohybrid image (a partition table inside an ISO 9660 image) also lists the whole device's
+ * ISO 9660/UDF volume after the partitions. Never throws for what the
  * image contains; errors of the device itself (GloveboxError 'Io') propagate.
  *
  * One read cache sits under all the volumes rather than one per partition: memory stays bounded
@@ -153,25 +217,36 @@ export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<n
   const image = new CachedDevice(source);
   const table = await readPartitionTable(image); // scheme 'none' below one sector
 
-  const places: { partition: Partition | null; offset: number; size: number }[] =
+  const places: { partition: Partition | null; offset: number; size: number; coResidentOnly?: boolean }[] =
     table.scheme === 'none'
       ? [{ partition: null, offset: 0, size: device.size }]
       : table.partitions.map((p) => ({ partition: p, offset: p.offset, size: p.size }));
+  // isohybrid: a partition table written into an ISO 9660 image's system area. The disc itself
+  // is a volume too, listed after the partitions (unless a partition already starts at 0), and
+  // offered only to the co-resident (optical) drivers.
+  if (table.scheme !== 'none' && !places.some((p) => p.offset === 0) && (await hasIso9660Descriptor(image))) {
+    places.push({ partition: null, offset: 0, size: device.size, coResidentOnly: true });
+  }
 
   const volumes: ProbedVolume[] = [];
-  for (const [i, place] of places.entries()) {
-    const index = i + 1;
+  for (const place of places) {
+    const index = volumes.length + 1;
     const slice = new SliceDevice(image, place.offset, place.size);
-    const identity = await identify(slice, drivers, pinned.get(index), source);
-    volumes.push({
-      index,
-      partition: place.partition?.number ?? null,
-      offset: place.offset,
-      size: place.size,
-      device: slice,
-      ...identity,
-      ...(place.partition !== null ? partitionFields(place.partition) : {}),
-    });
+    const offered = place.coResidentOnly === true ? drivers.filter((d) => coResidentRank(d.name) >= 0) : drivers;
+    const identities = pinned.has(index)
+      ? await identifyPinned(slice, drivers, pinned, index, source)
+      : await identify(slice, offered, undefined, source);
+    for (const identity of identities) {
+      volumes.push({
+        index: volumes.length + 1,
+        partition: place.partition?.number ?? null,
+        offset: place.offset,
+        size: place.size,
+        device: slice,
+        ...identity,
+        ...(place.partition !== null ? partitionFields(place.partition) : {}),
+      });
+    }
   }
   return { size: device.size, container: 'raw', partitioning: table.scheme, volumes, warnings: table.warnings };
 };

@@ -4,7 +4,9 @@ import type { ConformanceRow } from './harness.js';
 import { exfatRows } from './rows/exfat.js';
 import { extRows } from './rows/ext.js';
 import { fatRows } from './rows/fat.js';
+import { iso9660Rows } from './rows/iso9660.js';
 import { ntfsRows } from './rows/ntfs.js';
 import { partitionRows } from './rows/partitions.js';
+import { udfRows } from './rows/udf.js';
 
-export const rows: ConformanceRow[] = [...fatRows, ...partitionRows, ...extRows, ...exfatRows, ...ntfsRows];
+export const rows: ConformanceRow[] = [...fatRows, ...partitionRows, ...extRows, ...exfatRows, ...ntfsRows, ...udfRows, ...iso9660Rows];
