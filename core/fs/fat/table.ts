@@ -4,6 +4,7 @@
 import type { BlockDevice } from '../../block/device.js';
 import type { FatGeometry } from './bootsector.js';
 import { readExact } from './io.js';
+import type { ChainLink } from '../cluster-chain.js';
 
 /**
  * Page size in bytes: a multiple of 3, 2 and 4, so no FAT12 pair (3 bytes for 2 entries),
@@ -13,12 +14,7 @@ const FAT_PAGE_BYTES = 48 * 1024;
 /** Pages kept (6 MiB of FAT: every cluster of a 48 GiB volume with 32 KiB clusters). */
 const MAX_FAT_PAGES = 128;
 
-export type FatEntry =
-  | { kind: 'next'; cluster: number }
-  | { kind: 'end' }
-  | { kind: 'free' }
-  | { kind: 'bad' }
-  | { kind: 'reserved'; value: number };
+export type FatEntry = ChainLink;
 
 export class FatTable {
   /** Loaded pages in LRU order (Map keeps insertion order; a hit re-inserts). */
@@ -50,6 +46,11 @@ export class FatTable {
   }
 
   /** The entry when its page is already loaded, without a microtask: long chain walks stay fast. */
+  /** The entry as the chain walker wants it: synchronous when its page is loaded. */
+  link(n: number): FatEntry | Promise<FatEntry> {
+    return this.entryIfLoaded(n) ?? this.entry(n);
+  }
+
   entryIfLoaded(n: number): FatEntry | undefined {
     const { page, offset } = this.locate(n);
     const bytes = this.pages.get(page);
