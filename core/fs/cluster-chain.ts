@@ -2,7 +2,9 @@
 // of contiguous clusters. Every walk is bounded twice: by the number of clusters the caller
 // needs, and by a visited check that stops a cycle the first time a cluster comes round again
 // (go-diskfs's FAT walk had no such guard).
+import type { BlockDevice } from '../block/device.js';
 import { corrupt, type GloveboxError } from '../errors.js';
+import { readExact } from './io.js';
 
 /** Runs of contiguous clusters, in chain order. */
 export interface ClusterChain {
@@ -111,4 +113,67 @@ export async function walkChain(table: ChainTable, first: number, maxClusters: n
         return fail('next cluster out of range', where, `2..${table.maxCluster}`, `0x${link.value.toString(16)}`);
     }
   }
+}
+
+/** Where a chain's clusters lie: the device, the byte offset of cluster 2, the cluster size. */
+export interface ClusterHeap {
+  device: BlockDevice;
+  dataOffset: number;
+  bytesPerCluster: number;
+}
+
+/** Device byte offset of cluster `n` (n >= 2). */
+export function clusterOffset(heap: Pick<ClusterHeap, 'dataOffset' | 'bytesPerCluster'>, n: number): number {
+  return heap.dataOffset + (n - 2) * heap.bytesPerCluster;
+}
+
+/** Index of the first run whose end lies past chain index `cluster` (binary search). */
+export function firstRunAfter(ends: readonly number[], cluster: number): number {
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid]! > cluster) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Throws the chain's defect, or a short-chain error, when it holds fewer than `end` bytes. */
+export function requireCovers(chain: ClusterChain, bytesPerCluster: number, end: number, what: string): void {
+  const needed = Math.ceil(end / bytesPerCluster);
+  if (chain.clusters >= needed) return;
+  throw (
+    chain.error ??
+    corrupt(`${what}: cluster chain shorter than the file`, {
+      where: `cluster chain after ${chain.clusters} clusters`,
+      expected: `${needed} clusters`,
+      found: 'end of chain',
+    })
+  );
+}
+
+/** Bytes [start, end) of a chain's data: one device read per run of contiguous clusters. */
+export async function readChain(heap: ClusterHeap, chain: ClusterChain, start: number, end: number): Promise<Uint8Array> {
+  const bpc = heap.bytesPerCluster;
+  let run = firstRunAfter(chain.ends, Math.floor(start / bpc));
+  let pos = start;
+  const pieces: Uint8Array[] = [];
+  while (pos < end && run < chain.starts.length) {
+    const runStart = (chain.ends[run - 1] ?? 0) * bpc;
+    const runEnd = chain.ends[run]! * bpc;
+    const deviceOffset = clusterOffset(heap, chain.starts[run]!) + (pos - runStart);
+    const length = Math.min(end, runEnd) - pos;
+    pieces.push(await readExact(heap.device, deviceOffset, length));
+    pos += length;
+    run++;
+  }
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(end - start);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }

@@ -16,6 +16,7 @@ import {
   DirectoryParser,
   type FileEntrySet,
 } from './entries.js';
+import { firstRunAfter, readChain, requireCovers, type ClusterHeap } from '../cluster-chain.js';
 import { clusterOffset, contiguousChain, FatTable, walkChain, type ClusterChain } from './fat.js';
 import { readExact } from './io.js';
 import { exfatTime } from './time.js';
@@ -51,6 +52,7 @@ export class ExfatVolume implements Volume {
   readonly caseInsensitive = true;
   private volumeLabel: string | null = null;
   private readonly fat: FatTable;
+  private readonly heap: ClusterHeap;
   private readonly rootNode: ExfatNode = { type: 'dir', name: '/', set: null };
   private readonly nodes = new Map<NodeId, ExfatNode>();
   private readonly chains = new Map<NodeId, Promise<ClusterChain>>();
@@ -62,6 +64,7 @@ export class ExfatVolume implements Volume {
     private readonly geometry: ExfatGeometry,
   ) {
     this.fat = new FatTable(device, geometry);
+    this.heap = { device, dataOffset: geometry.heapOffset, bytesPerCluster: geometry.bytesPerCluster };
   }
 
   static async open(device: BlockDevice, geometry: ExfatGeometry, notes: VolumeNote[]): Promise<ExfatVolume> {
@@ -151,8 +154,8 @@ export class ExfatVolume implements Volume {
     const validEnd = Math.min(end, file.validDataLength);
     if (validEnd <= offset) return new Uint8Array(end - offset);
     const chain = await this.chainOf(id, file);
-    this.checkCovers(chain, id, validEnd);
-    const data = await this.readChain(chain, offset, validEnd);
+    requireCovers(chain, this.geometry.bytesPerCluster, validEnd, `file node ${id}`);
+    const data = await readChain(this.heap, chain, offset, validEnd);
     if (validEnd === end) return data;
     const out = new Uint8Array(end - offset);
     out.set(data, 0);
@@ -169,7 +172,7 @@ export class ExfatVolume implements Volume {
     // Zeros past ValidDataLength are not on the device: the host must relay them through read().
     if (file.validDataLength < file.dataLength) return null;
     const chain = await this.chainOf(id, file);
-    this.checkCovers(chain, id, file.dataLength);
+    requireCovers(chain, this.geometry.bytesPerCluster, file.dataLength, `file node ${id}`);
     const bpc = this.geometry.bytesPerCluster;
     const extents: Extent[] = [];
     for (let i = 0; i < chain.starts.length; i++) {
@@ -250,44 +253,6 @@ export class ExfatVolume implements Volume {
     return pending;
   }
 
-  private checkCovers(chain: ClusterChain, id: NodeId, end: number): void {
-    const needed = Math.ceil(end / this.geometry.bytesPerCluster);
-    if (chain.clusters >= needed) return;
-    throw (
-      chain.error ??
-      corrupt(`file node ${id}: cluster chain shorter than the file`, {
-        where: `cluster chain after ${chain.clusters} clusters`,
-        expected: `${needed} clusters`,
-        found: 'end of chain',
-      })
-    );
-  }
-
-  /** Bytes [start, end) of a chain: one device read per run of contiguous clusters. */
-  private async readChain(chain: ClusterChain, start: number, end: number): Promise<Uint8Array> {
-    const bpc = this.geometry.bytesPerCluster;
-    let run = firstRunAfter(chain.ends, Math.floor(start / bpc));
-    let pos = start;
-    const pieces: Uint8Array[] = [];
-    while (pos < end && run < chain.starts.length) {
-      const runStart = (chain.ends[run - 1] ?? 0) * bpc;
-      const runEnd = chain.ends[run]! * bpc;
-      const deviceOffset = clusterOffset(this.geometry, chain.starts[run]!) + (pos - runStart);
-      const length = Math.min(end, runEnd) - pos;
-      pieces.push(await readExact(this.device, deviceOffset, length));
-      pos += length;
-      run++;
-    }
-    if (pieces.length === 1) return pieces[0]!;
-    const out = new Uint8Array(end - start);
-    let at = 0;
-    for (const piece of pieces) {
-      out.set(piece, at);
-      at += piece.length;
-    }
-    return out;
-  }
-
   /** A directory's entry sets; its problems become (bounded) notes naming the directory. */
   private async parseDirectory(id: NodeId, dir: ExfatNode): Promise<DirectoryParser> {
     const g = this.geometry;
@@ -337,14 +302,3 @@ function fitsHeap(firstCluster: number, dataLength: number, g: ExfatGeometry): b
   return dataLength <= (g.clusterCount + 2 - firstCluster) * g.bytesPerCluster;
 }
 
-/** Index of the first run whose end lies past chain index `cluster` (binary search). */
-function firstRunAfter(ends: readonly number[], cluster: number): number {
-  let lo = 0;
-  let hi = ends.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ends[mid]! > cluster) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}

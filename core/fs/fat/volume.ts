@@ -5,9 +5,10 @@
 // the same id and a walker can refuse to enter it twice. The root is node 0, also when a
 // FAT32 entry names the root cluster.
 import { MAX_READ_BYTES, type BlockDevice } from '../../block/device.js';
-import { corrupt, GloveboxError, invalid, limit, notFound } from '../../errors.js';
+import { GloveboxError, invalid, limit, notFound } from '../../errors.js';
 import type { DirEntry, Extent, NodeId, NodeStat, Volume } from '../types.js';
 import { decodeLabel, type FatGeometry, type FatType } from './bootsector.js';
+import { readChain, requireCovers, type ClusterHeap } from '../cluster-chain.js';
 import { clusterOffset, walkChain, type ClusterChain } from './chain.js';
 import { ATTR_ARCHIVE, ATTR_DIRECTORY, ATTR_HIDDEN, ATTR_READ_ONLY, ATTR_SYSTEM, type ShortEntry } from './dirent.js';
 import { DirectoryParser } from './directory.js';
@@ -45,6 +46,7 @@ export class FatVolume implements Volume {
   readonly caseInsensitive = true;
   private volumeLabel: string | null;
   private readonly fat: FatTable;
+  private readonly heap: ClusterHeap;
   private readonly rootNode: FatNode;
   private readonly nodes = new Map<NodeId, FatNode>();
   private readonly chains = new Map<NodeId, Promise<ClusterChain>>();
@@ -56,6 +58,7 @@ export class FatVolume implements Volume {
     this.fs = geometry.fatType;
     this.volumeLabel = geometry.bpbLabel;
     this.fat = new FatTable(device, geometry);
+    this.heap = { device, dataOffset: geometry.dataOffset, bytesPerCluster: geometry.bytesPerCluster };
     this.rootNode = { type: 'dir', firstCluster: geometry.rootCluster, size: 0, entry: null };
   }
 
@@ -122,8 +125,8 @@ export class FatVolume implements Volume {
     if (end <= offset) return new Uint8Array(0);
     if (end - offset > MAX_READ_BYTES) throw limit(`read of ${end - offset} bytes exceeds the ${MAX_READ_BYTES}-byte limit`);
     const chain = await this.chainOf(id, file);
-    this.checkCovers(chain, id, end);
-    return this.readChain(chain, offset, end);
+    requireCovers(chain, this.geometry.bytesPerCluster, end, `file node ${id}`);
+    return readChain(this.heap, chain, offset, end);
   }
 
   async readlink(id: NodeId): Promise<string> {
@@ -135,7 +138,7 @@ export class FatVolume implements Volume {
     const file = this.node(id);
     if (file.type !== 'file') throw invalid(`extents: node ${id} is a directory`);
     const chain = await this.chainOf(id, file);
-    this.checkCovers(chain, id, file.size);
+    requireCovers(chain, this.geometry.bytesPerCluster, file.size, `file node ${id}`);
     const bpc = this.geometry.bytesPerCluster;
     const extents: Extent[] = [];
     for (let i = 0; i < chain.starts.length; i++) {
@@ -192,45 +195,6 @@ export class FatVolume implements Volume {
     return pending;
   }
 
-  /** Throws the chain's defect, or a short-chain error, when it holds fewer than `end` bytes. */
-  private checkCovers(chain: ClusterChain, id: NodeId, end: number): void {
-    const needed = Math.ceil(end / this.geometry.bytesPerCluster);
-    if (chain.clusters >= needed) return;
-    throw (
-      chain.error ??
-      corrupt(`file node ${id}: cluster chain shorter than the file`, {
-        where: `FAT chain after ${chain.clusters} clusters`,
-        expected: `${needed} clusters`,
-        found: 'end of chain',
-      })
-    );
-  }
-
-  /** Bytes [start, end) of a file: one device read per run of contiguous clusters. */
-  private async readChain(chain: ClusterChain, start: number, end: number): Promise<Uint8Array> {
-    const bpc = this.geometry.bytesPerCluster;
-    let run = firstRunAfter(chain.ends, Math.floor(start / bpc));
-    let pos = start;
-    const pieces: Uint8Array[] = [];
-    while (pos < end && run < chain.starts.length) {
-      const runStart = (chain.ends[run - 1] ?? 0) * bpc;
-      const runEnd = chain.ends[run]! * bpc;
-      const deviceOffset = clusterOffset(this.geometry.dataOffset, bpc, chain.starts[run]!) + (pos - runStart);
-      const length = Math.min(end, runEnd) - pos;
-      pieces.push(await this.readDevice(deviceOffset, length));
-      pos += length;
-      run++;
-    }
-    if (pieces.length === 1) return pieces[0]!;
-    const out = new Uint8Array(end - start);
-    let at = 0;
-    for (const piece of pieces) {
-      out.set(piece, at);
-      at += piece.length;
-    }
-    return out;
-  }
-
   /** Entries of a directory: the FAT12/16 root region, or a cluster chain read run by run. */
   private async parseDirectory(id: NodeId, dir: FatNode): Promise<DirectoryParser> {
     const g = this.geometry;
@@ -268,14 +232,3 @@ function nodeOf({ name: _name, ...entry }: ShortEntry): FatNode {
   return { type: dir ? 'dir' : 'file', firstCluster: entry.firstCluster, size: dir ? 0 : entry.fileSize, entry };
 }
 
-/** Index of the first run whose end lies past chain index `cluster` (binary search). */
-function firstRunAfter(ends: readonly number[], cluster: number): number {
-  let lo = 0;
-  let hi = ends.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ends[mid]! > cluster) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
