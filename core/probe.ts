@@ -1,9 +1,11 @@
 // container -> partition table -> file systems: the list of volumes in an image.
-// Containers are not read yet: every source is "raw".
+// The container (VHD, QCOW2, VDI, or raw) is opened first; partitions are found on its
+// virtual disk, and every offset and size in the result is in that disk's coordinates.
 import { CachedDevice } from './block/cache.js';
 import type { BlockDevice } from './block/device.js';
 import { SliceDevice } from './block/slice.js';
-import { toGloveboxError } from './errors.js';
+import { detectContainer, openContainer } from './containers/index.js';
+import { GloveboxError, toGloveboxError } from './errors.js';
 import type { FsDriver, Volume } from './fs/types.js';
 import { readPartitionTable, type Partition } from './partitions/index.js';
 
@@ -36,7 +38,9 @@ export interface ProbedVolume {
 }
 
 export interface ProbeResult {
+  /** Size of the virtual disk (the container's, or the source's when raw or unopenable). */
   size: number;
+  /** 'raw', 'vhd', 'qcow2' or 'vdi'. */
   container: string;
   partitioning: Partitioning;
   volumes: ProbedVolume[];
@@ -214,18 +218,42 @@ function partitionFields(p: Partition): Pick<ProbedVolume, 'partitionType' | 'pa
  */
 export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<number, string | null>()) => {
   const source = new SourceDevice(device);
-  const image = new CachedDevice(source);
-  const table = await readPartitionTable(image); // scheme 'none' below one sector
+  // A container that cannot be read (corrupt, a differencing disk, a backing file...) is not an
+  // error of the probe: the result names the container, lists no volume and says why.
+  let container: string;
+  let disk: BlockDevice;
+  try {
+    ({ container, device: disk } = await openContainer(source));
+  } catch (e) {
+    if (source.threw(e) || !(e instanceof GloveboxError) || (e.kind !== 'Corrupt' && e.kind !== 'Unsupported' && e.kind !== 'Limit')) throw e;
+    let name: string;
+    try {
+      name = await detectContainer(source);
+    } catch {
+      name = 'unknown';
+    }
+    return { size: device.size, container: name, partitioning: 'none', volumes: [], warnings: [`${name} container not opened: ${e.message}`] };
+  }
+  const image = new CachedDevice(disk);
+  let table: Awaited<ReturnType<typeof readPartitionTable>>;
+  try {
+    table = await readPartitionTable(image); // scheme 'none' below one sector
+  } catch (e) {
+    // Only a container's own reads get here (a corrupt table, a compressed cluster): the
+    // virtual disk is reported as unreadable, with no volume, rather than thrown.
+    if (source.threw(e) || container === 'raw') throw e;
+    return { size: image.size, container, partitioning: 'none', volumes: [], warnings: [`${container} container unreadable: ${toGloveboxError(e).message}`] };
+  }
 
   const places: { partition: Partition | null; offset: number; size: number; coResidentOnly?: boolean }[] =
     table.scheme === 'none'
-      ? [{ partition: null, offset: 0, size: device.size }]
+      ? [{ partition: null, offset: 0, size: image.size }]
       : table.partitions.map((p) => ({ partition: p, offset: p.offset, size: p.size }));
   // isohybrid: a partition table written into an ISO 9660 image's system area. The disc itself
   // is a volume too, listed after the partitions (unless a partition already starts at 0), and
   // offered only to the co-resident (optical) drivers.
   if (table.scheme !== 'none' && !places.some((p) => p.offset === 0) && (await hasIso9660Descriptor(image))) {
-    places.push({ partition: null, offset: 0, size: device.size, coResidentOnly: true });
+    places.push({ partition: null, offset: 0, size: image.size, coResidentOnly: true });
   }
 
   const volumes: ProbedVolume[] = [];
@@ -248,5 +276,5 @@ export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<n
       });
     }
   }
-  return { size: device.size, container: 'raw', partitioning: table.scheme, volumes, warnings: table.warnings };
+  return { size: image.size, container, partitioning: table.scheme, volumes, warnings: table.warnings };
 };

@@ -1,0 +1,104 @@
+// Shared pieces of the container readers: big-endian fields, and a device whose bytes are
+// laid out in units (blocks, clusters) that each map to a place in the source or to zeros.
+import { checkRead, type BlockDevice } from '../block/device.js';
+import { corrupt, GloveboxError, ioError } from '../errors.js';
+
+/** Exactly `length` bytes, or Io (a foreign error or a short read never decodes as zeros). */
+export async function readExact(device: BlockDevice, offset: number, length: number): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await device.read(offset, length);
+  } catch (e) {
+    if (e instanceof GloveboxError) throw e;
+    throw ioError(`device read ${offset}+${length} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (bytes.length !== length) throw ioError(`device read ${offset}+${length} returned ${bytes.length} bytes`);
+  return bytes;
+}
+
+export const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+
+/** A 64-bit little-endian field; values past 2^53 come back as Infinity. */
+export function u64(b: Uint8Array, o: number): number {
+  const lo = u32(b, o);
+  const hi = u32(b, o + 4);
+  if (hi >= 0x200000) return Infinity;
+  return hi * 0x1_0000_0000 + lo;
+}
+
+export const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
+export const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+
+/** A 64-bit big-endian field; values past 2^53 come back as Infinity (never silently rounded). */
+export function be64(b: Uint8Array, o: number): number {
+  const hi = be32(b, o);
+  const lo = be32(b, o + 4);
+  if (hi >= 0x200000) return Infinity;
+  return hi * 0x1_0000_0000 + lo;
+}
+
+export function ascii(b: Uint8Array, o: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += String.fromCharCode(b[o + i]!);
+  return s;
+}
+
+/** Where the unit holding a virtual offset lies: `host` in the source (null: reads as zeros). */
+export interface Mapping {
+  host: number | null;
+  /** Bytes from the virtual offset to the end of its unit. */
+  length: number;
+}
+
+/** A virtual device assembled from mapped units; subclasses say where each unit lives. */
+export abstract class MappedDevice implements BlockDevice {
+  abstract readonly size: number;
+  readonly sourceOffset: number | undefined = undefined;
+
+  constructor(protected readonly source: BlockDevice, protected readonly what: string) {}
+
+  protected abstract locate(offset: number): Promise<Mapping>;
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    checkRead(this.size, offset, length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const at = offset + done;
+      const m = await this.locate(at);
+      const n = Math.min(m.length, length - done);
+      if (n <= 0) throw corrupt(`${this.what}: empty mapping`, { where: `virtual offset ${at}` });
+      if (m.host !== null) {
+        if (m.host < 0 || !Number.isSafeInteger(m.host) || m.host + n > this.source.size) {
+          throw corrupt(`${this.what}: data lies past the end of the file`, { where: `virtual offset ${at}`, found: `file offset ${m.host}` });
+        }
+        out.set(await readExact(this.source, m.host, n), done);
+      }
+      done += n;
+    }
+    return out;
+  }
+}
+
+/** A small bounded LRU map (tables read on demand). */
+export class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(k: K): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k: K, v: V): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    while (this.map.size > this.capacity) {
+      const first = this.map.keys().next();
+      if (first.done === true) break;
+      this.map.delete(first.value);
+    }
+  }
+}

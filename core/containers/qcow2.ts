@@ -1,0 +1,141 @@
+// QCOW2 (QEMU copy-on-write, versions 2 and 3): the active image through its L1/L2 tables.
+// Snapshots are not read. Never opened: backing files (refused, named), encrypted images,
+// external data files and extended L2 entries. Compressed clusters are refused when read.
+import type { BlockDevice } from '../block/device.js';
+import { corrupt, unsupported } from '../errors.js';
+import { ascii, be32, be64, Lru, MappedDevice, readExact, type Mapping } from './common.js';
+
+const MAGIC = 'QFI\xfb';
+/** L1 entries read at open (8 bytes each). */
+const MAX_L1_ENTRIES = 2 * 1024 * 1024;
+/** Bytes of L2 tables kept in memory. */
+const L2_CACHE_BYTES = 8 * 1024 * 1024;
+/** A backing file name is at most 1023 bytes (the QCOW2 spec); longer is corrupt. */
+const MAX_BACKING_NAME = 1023;
+
+export async function isQcow2(device: BlockDevice): Promise<boolean> {
+  if (device.size < 72) return false;
+  return ascii(await readExact(device, 0, 4), 0, 4) === MAGIC;
+}
+
+/** A name for a message: printable characters only, bounded, quoted. */
+function sanitize(bytes: Uint8Array): string {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    out += c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfffd ? '?' : ch;
+    if (out.length >= 200) {
+      out += '…';
+      break;
+    }
+  }
+  return JSON.stringify(out);
+}
+
+/** Bits 9..55 of a 64-bit big-endian table entry: a host offset (Infinity when past 2^53). */
+function offsetBits(b: Uint8Array, o: number): number {
+  const hi = be32(b, o) & 0x00ffffff;
+  const lo = be32(b, o + 4) & 0xfffffe00;
+  if (hi >= 0x200000) return Infinity;
+  return hi * 0x1_0000_0000 + (lo >>> 0);
+}
+
+export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
+  const h = await readExact(source, 0, Math.min(source.size, 112));
+  const version = be32(h, 4);
+  if (version !== 2 && version !== 3) throw unsupported(`QCOW2 version ${version}`);
+  if (version === 3 && h.length < 104) throw corrupt('QCOW2 v3 header', { expected: '104 bytes', found: `${h.length}` });
+  const backingOffset = be64(h, 8);
+  const backingSize = be32(h, 16);
+  if (backingOffset !== 0) {
+    if (!Number.isSafeInteger(backingOffset) || backingSize > MAX_BACKING_NAME || backingOffset + backingSize > source.size) {
+      throw corrupt('QCOW2 backing file name', { where: `byte ${backingOffset}`, found: `${backingSize} bytes` });
+    }
+    const name = await readExact(source, backingOffset, backingSize);
+    throw unsupported(`QCOW2 with a backing file: ${sanitize(name)} is not opened`);
+  }
+  const clusterBits = be32(h, 20);
+  if (clusterBits < 9 || clusterBits > 21) throw corrupt('QCOW2 cluster bits', { expected: '9 to 21', found: String(clusterBits) });
+  const size = be64(h, 24);
+  if (!Number.isSafeInteger(size)) throw corrupt('QCOW2 virtual size', { found: String(size) });
+  const crypt = be32(h, 32);
+  if (crypt !== 0) throw unsupported(`encrypted QCOW2 (method ${crypt})`);
+  const l1Size = be32(h, 36);
+  const l1Offset = be64(h, 40);
+  if (version === 3) {
+    const incompatHi = be32(h, 72);
+    const incompat = be32(h, 76);
+    // bit 0 dirty and bit 1 corrupt do not stop a reader; bit 3 names the compression type.
+    if (incompat & 0x4) throw unsupported('QCOW2 external data file');
+    if (incompat & 0x10) throw unsupported('QCOW2 extended L2 entries');
+    if (incompatHi !== 0 || (incompat & ~0x1f) !== 0) throw unsupported(`QCOW2 incompatible features 0x${incompatHi.toString(16)}${incompat.toString(16).padStart(8, '0')}`);
+  }
+  const clusterSize = 2 ** clusterBits;
+  const l2Entries = clusterSize / 8;
+  const needed = Math.ceil(size / (clusterSize * l2Entries));
+  if (l1Size < needed) throw corrupt('QCOW2 L1 table size', { expected: `at least ${needed} entries`, found: String(l1Size) });
+  if (needed > MAX_L1_ENTRIES) throw corrupt('QCOW2 L1 table size', { expected: `at most ${MAX_L1_ENTRIES} entries`, found: String(needed) });
+  if (needed > 0 && (!Number.isSafeInteger(l1Offset) || l1Offset % clusterSize !== 0 || l1Offset + needed * 8 > source.size)) {
+    throw corrupt('QCOW2 L1 table offset', { expected: `cluster-aligned within ${source.size} bytes`, found: String(l1Offset) });
+  }
+  const l1Raw = needed > 0 ? await readExact(source, l1Offset, needed * 8) : new Uint8Array(0);
+  const l1: number[] = [];
+  for (let i = 0; i < needed; i++) {
+    const o = offsetBits(l1Raw, i * 8);
+    if (o !== 0 && (!Number.isSafeInteger(o) || o % clusterSize !== 0 || o + clusterSize > source.size)) {
+      throw corrupt('QCOW2 L1 entry past the end of the file', { where: `L1 entry ${i}`, found: `offset ${o}` });
+    }
+    l1.push(o);
+  }
+  return new Qcow2Device(source, size, clusterBits, version, l1);
+}
+
+class Qcow2Device extends MappedDevice {
+  private readonly clusterSize: number;
+  private readonly l2Entries: number;
+  private readonly cache: Lru<number, Uint8Array>;
+
+  constructor(
+    source: BlockDevice,
+    readonly size: number,
+    clusterBits: number,
+    private readonly version: number,
+    private readonly l1: readonly number[],
+  ) {
+    super(source, 'QCOW2');
+    this.clusterSize = 2 ** clusterBits;
+    this.l2Entries = this.clusterSize / 8;
+    this.cache = new Lru(Math.max(1, Math.floor(L2_CACHE_BYTES / this.clusterSize)));
+  }
+
+  private async l2(offset: number): Promise<Uint8Array> {
+    let t = this.cache.get(offset);
+    if (t === undefined) {
+      t = await readExact(this.source, offset, this.clusterSize);
+      this.cache.set(offset, t);
+    }
+    return t;
+  }
+
+  protected async locate(offset: number): Promise<Mapping> {
+    const cluster = Math.floor(offset / this.clusterSize);
+    const within = offset - cluster * this.clusterSize;
+    const length = this.clusterSize - within;
+    const l1Index = Math.floor(cluster / this.l2Entries);
+    const l2Offset = this.l1[l1Index]!;
+    if (l2Offset === 0) return { host: null, length };
+    const t = await this.l2(l2Offset);
+    const o = (cluster % this.l2Entries) * 8;
+    const hi = be32(t, o);
+    const lo = be32(t, o + 4);
+    if (hi & 0x40000000) throw unsupported('compressed QCOW2 clusters');
+    if (this.version === 3 && lo & 1) return { host: null, length };
+    const host = offsetBits(t, o);
+    if (host === 0) return { host: null, length };
+    if (!Number.isSafeInteger(host) || host % this.clusterSize !== 0 || host + this.clusterSize > this.source.size) {
+      throw corrupt('QCOW2 L2 entry past the end of the file', { where: `cluster ${cluster}`, found: `offset ${host}` });
+    }
+    return { host: host + within, length };
+  }
+}
