@@ -177,3 +177,32 @@ export async function readChain(heap: ClusterHeap, chain: ClusterChain, start: n
   }
   return out;
 }
+
+/**
+ * The chains of recently read files, so sequential reads do not walk the FAT again: a bounded
+ * LRU of walks (in flight or done); a walk that fails outright is forgotten.
+ */
+export class ChainCache<K> {
+  private readonly chains = new Map<K, Promise<ClusterChain>>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: K, walk: () => Promise<ClusterChain>): Promise<ClusterChain> {
+    const cached = this.chains.get(key);
+    if (cached !== undefined) {
+      this.chains.delete(key);
+      this.chains.set(key, cached);
+      return cached;
+    }
+    const pending = walk();
+    this.chains.set(key, pending);
+    pending.catch(() => {
+      if (this.chains.get(key) === pending) this.chains.delete(key);
+    });
+    if (this.chains.size > this.capacity) {
+      const oldest = this.chains.keys().next().value;
+      if (oldest !== undefined) this.chains.delete(oldest);
+    }
+    return pending;
+  }
+}

@@ -16,7 +16,7 @@ import {
   DirectoryParser,
   type FileEntrySet,
 } from './entries.js';
-import { firstRunAfter, readChain, requireCovers, type ClusterHeap } from '../cluster-chain.js';
+import { ChainCache, firstRunAfter, readChain, requireCovers, type ClusterHeap } from '../cluster-chain.js';
 import { clusterOffset, contiguousChain, FatTable, walkChain, type ClusterChain } from './fat.js';
 import { readExact } from './io.js';
 import { exfatTime } from './time.js';
@@ -55,7 +55,7 @@ export class ExfatVolume implements Volume {
   private readonly heap: ClusterHeap;
   private readonly rootNode: ExfatNode = { type: 'dir', name: '/', set: null };
   private readonly nodes = new Map<NodeId, ExfatNode>();
-  private readonly chains = new Map<NodeId, Promise<ClusterChain>>();
+  private readonly chains = new ChainCache<NodeId>(MAX_CACHED_CHAINS);
   private readonly volumeNotes: VolumeNote[] = [];
   private readonly noted = new Set<string>();
 
@@ -233,25 +233,11 @@ export class ExfatVolume implements Volume {
   }
 
   private chainOf(id: NodeId, file: Omit<FileEntrySet, 'name' | 'undecodable'>): Promise<ClusterChain> {
-    const cached = this.chains.get(id);
-    if (cached !== undefined) {
-      this.chains.delete(id);
-      this.chains.set(id, cached);
-      return cached;
-    }
     const needed = Math.ceil(file.dataLength / this.geometry.bytesPerCluster);
     // More clusters than the heap holds can never be right; the walk would stop there anyway.
-    const pending = this.chainFor(file, Math.min(needed, this.geometry.clusterCount + 1), `file node ${id}`);
-    this.chains.set(id, pending);
-    pending.catch(() => {
-      if (this.chains.get(id) === pending) this.chains.delete(id);
-    });
-    if (this.chains.size > MAX_CACHED_CHAINS) {
-      const oldest = this.chains.keys().next().value;
-      if (oldest !== undefined) this.chains.delete(oldest);
-    }
-    return pending;
+    return this.chains.get(id, () => this.chainFor(file, Math.min(needed, this.geometry.clusterCount + 1), `file node ${id}`));
   }
+
 
   /** A directory's entry sets; its problems become (bounded) notes naming the directory. */
   private async parseDirectory(id: NodeId, dir: ExfatNode): Promise<DirectoryParser> {

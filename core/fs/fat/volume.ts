@@ -8,7 +8,7 @@ import { MAX_READ_BYTES, type BlockDevice } from '../../block/device.js';
 import { GloveboxError, invalid, limit, notFound } from '../../errors.js';
 import type { DirEntry, Extent, NodeId, NodeStat, Volume } from '../types.js';
 import { decodeLabel, type FatGeometry, type FatType } from './bootsector.js';
-import { readChain, requireCovers, type ClusterHeap } from '../cluster-chain.js';
+import { ChainCache, readChain, requireCovers, type ClusterHeap } from '../cluster-chain.js';
 import { clusterOffset, walkChain, type ClusterChain } from './chain.js';
 import { ATTR_ARCHIVE, ATTR_DIRECTORY, ATTR_HIDDEN, ATTR_READ_ONLY, ATTR_SYSTEM, type ShortEntry } from './dirent.js';
 import { DirectoryParser } from './directory.js';
@@ -49,7 +49,7 @@ export class FatVolume implements Volume {
   private readonly heap: ClusterHeap;
   private readonly rootNode: FatNode;
   private readonly nodes = new Map<NodeId, FatNode>();
-  private readonly chains = new Map<NodeId, Promise<ClusterChain>>();
+  private readonly chains = new ChainCache<NodeId>(MAX_CACHED_CHAINS);
 
   private constructor(
     private readonly device: BlockDevice,
@@ -176,23 +176,8 @@ export class FatVolume implements Volume {
 
   /** A file's chain, walked once for the clusters its size needs (extra clusters are ignored). */
   private chainOf(id: NodeId, file: FatNode): Promise<ClusterChain> {
-    const cached = this.chains.get(id);
-    if (cached !== undefined) {
-      this.chains.delete(id);
-      this.chains.set(id, cached);
-      return cached;
-    }
     const needed = Math.ceil(file.size / this.geometry.bytesPerCluster);
-    const pending = walkChain(this.fat, file.firstCluster, needed, `file node ${id}`);
-    this.chains.set(id, pending);
-    pending.catch(() => {
-      if (this.chains.get(id) === pending) this.chains.delete(id);
-    });
-    if (this.chains.size > MAX_CACHED_CHAINS) {
-      const oldest = this.chains.keys().next().value;
-      if (oldest !== undefined) this.chains.delete(oldest);
-    }
-    return pending;
+    return this.chains.get(id, () => walkChain(this.fat, file.firstCluster, needed, `file node ${id}`));
   }
 
   /** Entries of a directory: the FAT12/16 root region, or a cluster chain read run by run. */
