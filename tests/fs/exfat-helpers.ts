@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
-import { GloveboxError } from '../../core/errors.js';
 import { exfatDriver } from '../../core/fs/exfat/index.js';
-import type { DirEntry, NodeId, Volume } from '../../core/fs/types.js';
+import type { Volume } from '../../core/fs/types.js';
 import { exfatLayout, fixSetChecksum } from '../conformance/exfat-damage.js';
 import type { Listed } from './fat-helpers.js';
+import { readJsonl } from '../support/driver-helpers.js';
+export { errorOf, lookup } from '../support/driver-helpers.js';
 
 export { exfatLayout, fixSetChecksum };
 export const fixtureDir = fileURLToPath(new URL('../fixtures/exfat/', import.meta.url));
@@ -31,36 +32,10 @@ export function volumeBytes(name: string, image = fixtureImage(name)): Uint8Arra
 }
 
 export function expectedListing(name: string): Listed[] {
-  return readFileSync(`${fixtureDir}${name}.expected.jsonl`, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Listed);
+  return readJsonl<Listed>(`${fixtureDir}${name}.expected.jsonl`);
 }
 
 export const open = (bytes: Uint8Array): Promise<Volume> => exfatDriver.open(new MemoryDevice(bytes));
-
-export async function errorOf(p: Promise<unknown>): Promise<GloveboxError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GloveboxError) return e;
-    throw e;
-  }
-  throw new Error('expected a GloveboxError, got a result');
-}
-
-/** The entry at `path` ("/a/b"), by listing each directory on the way. */
-export async function lookup(volume: Volume, path: string): Promise<DirEntry> {
-  let dir: NodeId = volume.root();
-  let found: DirEntry | undefined;
-  for (const part of path.split('/').filter((p) => p !== '')) {
-    found = (await volume.readdir(dir)).find((e) => e.name === part);
-    if (found === undefined) throw new Error(`${path}: no ${part}`);
-    dir = found.node;
-  }
-  if (found === undefined) throw new Error('lookup of the root');
-  return found;
-}
 
 export const put16 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = v & 0xff;

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
 import { extDriver } from '../../core/fs/ext/index.js';
-import type { DirEntry, NodeId, Volume } from '../../core/fs/types.js';
+import type { Volume } from '../../core/fs/types.js';
+import { readJsonl } from '../support/driver-helpers.js';
+export { lookup } from '../support/driver-helpers.js';
 
 export const fixtureDir = fileURLToPath(new URL('../fixtures/ext/', import.meta.url));
 
@@ -30,26 +32,10 @@ export interface ExpectedItem {
 }
 
 export function expectedListing(name: string): ExpectedItem[] {
-  return readFileSync(`${fixtureDir}${name}.expected.jsonl`, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as ExpectedItem);
+  return readJsonl<ExpectedItem>(`${fixtureDir}${name}.expected.jsonl`);
 }
 
 export const openExt = (image: Uint8Array): Promise<Volume> => extDriver.open(new MemoryDevice(image));
-
-/** The entry at `path` ("/a/b"), by listing each directory on the way. */
-export async function lookup(volume: Volume, path: string): Promise<DirEntry> {
-  let dir: NodeId = volume.root();
-  let found: DirEntry | undefined;
-  for (const part of path.split('/').filter((p) => p !== '')) {
-    found = (await volume.readdir(dir)).find((e) => e.name === part);
-    if (found === undefined) throw new Error(`${path}: no ${part}`);
-    dir = found.node;
-  }
-  if (found === undefined) throw new Error('lookup of the root');
-  return found;
-}
 
 const dv = (img: Uint8Array): DataView => new DataView(img.buffer, img.byteOffset, img.byteLength);
 export const SB = 1024;

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
-import { GloveboxError } from '../../core/errors.js';
 import type { Volume } from '../../core/fs/types.js';
 import { udfDriver } from '../../core/fs/udf/index.js';
+export { errorOf } from '../support/driver-helpers.js';
 
 const dir = fileURLToPath(new URL('../fixtures/udf/', import.meta.url));
 
@@ -65,12 +65,3 @@ export async function walk(volume: Volume, img?: Uint8Array): Promise<Listed[]> 
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export async function errorOf(p: Promise<unknown>): Promise<GloveboxError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GloveboxError) return e;
-    throw e;
-  }
-  throw new Error('expected a GloveboxError');
-}
