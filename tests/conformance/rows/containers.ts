@@ -1,21 +1,31 @@
 import type { ConformanceRow } from '../harness.js';
 
-// The FAT16 fixture's tree, read through each container format (tests/fixtures/make-containers.sh).
+// One MBR disk (partition 1: the FAT16 fixture, partition 2: the ext4 "inline" fixture) in each
+// container format (tests/fixtures/make-containers.sh); each row lists one of its volumes.
 // Damage goes to the container's own metadata: headers, footers, block tables and the first
 // clusters (where the L1/L2 tables and BAT live), and the end of the file (VHD footer).
-export const containerRows: ConformanceRow[] = [
-  'fat16-fixed.vhd',
-  'fat16-dynamic.vhd',
-  'fat16-v2.qcow2',
-  'fat16-v3.qcow2',
-  'fat16.vdi',
-].map((file) => ({
+const metadata = (img: Uint8Array): Array<[number, number]> => [
+  [0, Math.min(img.length, 1024 * 1024)],
+  [Math.max(0, img.length - 512), img.length],
+];
+
+const fat = (file: string): ConformanceRow => ({
   name: `container-${file}`,
   image: `containers/${file}.gz`,
+  volume: 1,
   expected: 'fat/fat16.expected.jsonl',
   fs: 'fat16',
-  metadata: (img: Uint8Array): Array<[number, number]> => [
-    [0, Math.min(img.length, 1024 * 1024)],
-    [Math.max(0, img.length - 512), img.length],
-  ],
-}));
+  metadata,
+});
+
+export const containerRows: ConformanceRow[] = [
+  ...['disk-fixed.vhd', 'disk-dynamic.vhd', 'disk-v2.qcow2', 'disk-v3.qcow2', 'disk.vdi'].map(fat),
+  {
+    name: 'container-disk-dynamic.vhd-ext4',
+    image: 'containers/disk-dynamic.vhd.gz',
+    volume: 2,
+    expected: 'ext/inline.expected.jsonl',
+    fs: 'ext4',
+    metadata,
+  },
+];
