@@ -5,6 +5,7 @@ import { CachedDevice } from './block/cache.js';
 import type { BlockDevice } from './block/device.js';
 import { SliceDevice } from './block/slice.js';
 import { detectContainer, openContainer } from './containers/index.js';
+import { detectStream, openStreamSource, type StreamInfo } from './containers/streams/index.js';
 import { GloveboxError, toGloveboxError } from './errors.js';
 import type { FsDriver, Volume } from './fs/types.js';
 import { readPartitionTable, type Partition } from './partitions/index.js';
@@ -40,8 +41,14 @@ export interface ProbedVolume {
 export interface ProbeResult {
   /** Size of the virtual disk (the container's, or the source's when raw or unopenable). */
   size: number;
-  /** 'raw', 'vhd', 'qcow2' or 'vdi'. */
+  /** The outermost container: 'raw', 'vhd', 'vhdx', 'vmdk', 'qcow2', 'vdi', or a stored 'zip'. */
   container: string;
+  /** The container inside a stored zip entry, when it is not raw. */
+  inner?: string;
+  /** Why the container was not opened or read. */
+  refused?: string;
+  /** A compressed source: nothing is probed until the host has expanded it. */
+  stream?: StreamInfo;
   partitioning: Partitioning;
   volumes: ProbedVolume[];
   /** Non-fatal observations (GPT primary header damaged, backup used; overlapping partitions...). */
@@ -218,22 +225,11 @@ function partitionFields(p: Partition): Pick<ProbedVolume, 'partitionType' | 'pa
  */
 export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<number, string | null>()) => {
   const source = new SourceDevice(device);
-  // A container that cannot be read (corrupt, a differencing disk, a backing file...) is not an
-  // error of the probe: the result names the container, lists no volume and says why.
-  let container: string;
-  let disk: BlockDevice;
-  try {
-    ({ container, device: disk } = await openContainer(source));
-  } catch (e) {
-    if (source.threw(e) || !(e instanceof GloveboxError) || (e.kind !== 'Corrupt' && e.kind !== 'Unsupported' && e.kind !== 'Limit')) throw e;
-    let name: string;
-    try {
-      name = await detectContainer(source);
-    } catch {
-      name = 'unknown';
-    }
-    return { size: device.size, container: name, partitioning: 'none', volumes: [], warnings: [`${name} container not opened: ${e.message}`] };
-  }
+  const opened = await openLayers(source);
+  if ('refused' in opened) return { size: opened.size, container: opened.container, partitioning: 'none', volumes: [], warnings: [opened.warning], refused: opened.refused };
+  if (opened.disk === null) return { size: device.size, container: opened.container, partitioning: 'none', volumes: [], warnings: [], stream: opened.stream };
+  const { container, disk } = opened;
+  const inner = opened.inner !== undefined ? { inner: opened.inner } : {};
   const image = new CachedDevice(disk);
   let table: Awaited<ReturnType<typeof readPartitionTable>>;
   try {
@@ -242,7 +238,8 @@ export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<n
     // Only a container's own reads get here (a corrupt table, a compressed cluster): the
     // virtual disk is reported as unreadable, with no volume, rather than thrown.
     if (source.threw(e) || container === 'raw') throw e;
-    return { size: image.size, container, partitioning: 'none', volumes: [], warnings: [`${container} container unreadable: ${toGloveboxError(e).message}`] };
+    const why = toGloveboxError(e).message;
+    return { size: image.size, container, ...inner, partitioning: 'none', volumes: [], warnings: [`${container} container unreadable: ${why}`], refused: why };
   }
 
   const places: { partition: Partition | null; offset: number; size: number; coResidentOnly?: boolean }[] =
@@ -276,5 +273,58 @@ export const probeImage: ProbeImage = async (device, drivers, pinned = new Map<n
       });
     }
   }
-  return { size: image.size, container, partitioning: table.scheme, volumes, warnings: table.warnings };
+  return { size: image.size, container, ...inner, partitioning: table.scheme, volumes, warnings: table.warnings };
 };
+
+type Layers =
+  | { container: string; inner?: string; disk: BlockDevice }
+  | { container: string; disk: null; stream: StreamInfo }
+  | { container: string; size: number; refused: string; warning: string };
+
+/** A container or compression format that refuses the image: reported, never thrown. */
+function refusable(e: unknown, source: SourceDevice): e is GloveboxError {
+  return !source.threw(e) && e instanceof GloveboxError && (e.kind === 'Corrupt' || e.kind === 'Unsupported' || e.kind === 'Limit');
+}
+
+/**
+ * The virtual disk inside the source: a container (VHD, QCOW2...), a stored zip entry (and a
+ * container inside it), or a compressed stream the host must expand first. A container that
+ * cannot be read (corrupt, a differencing disk, a backing file...) is not an error of the
+ * probe: the result names it, lists no volume and says why.
+ */
+async function openLayers(source: SourceDevice): Promise<Layers> {
+  let container: string;
+  let disk: BlockDevice;
+  try {
+    ({ container, device: disk } = await openContainer(source));
+  } catch (e) {
+    if (!refusable(e, source)) throw e;
+    let name: string;
+    try {
+      name = await detectContainer(source);
+    } catch {
+      name = 'unknown';
+    }
+    return { container: name, size: source.size, refused: e.message, warning: `${name} container not opened: ${e.message}` };
+  }
+  if (container !== 'raw') return { container, disk };
+  const format = await detectStream(source);
+  if (format === null) return { container, disk };
+  let stored: BlockDevice;
+  try {
+    const s = await openStreamSource(source, format);
+    if (s.device === null) return { container: format, disk: null, stream: s.info };
+    stored = s.device;
+  } catch (e) {
+    if (!refusable(e, source)) throw e;
+    return { container: format, size: source.size, refused: e.message, warning: `${format} image not opened: ${e.message}` };
+  }
+  // A stored zip entry is read in place, and may itself be a container (a zipped VHD).
+  try {
+    const innerOpened = await openContainer(stored);
+    return innerOpened.container === 'raw' ? { container: format, disk: stored } : { container: format, inner: innerOpened.container, disk: innerOpened.device };
+  } catch (e) {
+    if (!refusable(e, source)) throw e;
+    return { container: format, size: stored.size, refused: e.message, warning: `container inside the ${format} not opened: ${e.message}` };
+  }
+}

@@ -6,7 +6,17 @@ import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// xz-decompress falls back to `require('stream/web')` only where there is no global
+// ReadableStream; Node 20 and Electron have one, and an ESM bundle cannot require().
+const noStreamWeb = {
+  name: 'no-stream-web',
+  setup(b) {
+    b.onResolve({ filter: /^stream\/web$/ }, () => ({ path: 'stream/web', namespace: 'no-stream-web' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-stream-web' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
 const common = {
+  plugins: [noStreamWeb],
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -11,6 +11,8 @@ export interface CliArgs {
   output: string | undefined;
   overwrite: boolean;
   requireIsolation: boolean;
+  /** Largest decompressed size for a compressed image (bytes). */
+  expandLimit: number | undefined;
   help: boolean;
   version: boolean;
 }
@@ -30,6 +32,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         output: { type: 'string', short: 'o' },
         overwrite: { type: 'boolean' },
         'require-isolation': { type: 'boolean' },
+        'expand-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -45,6 +48,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
       throw new UsageError(`--volume takes a volume number (1, 2, ...), not "${values.volume}"`);
     }
   }
+  let expandLimit: number | undefined;
+  if (values['expand-limit'] !== undefined) {
+    const bytes = parseSize(values['expand-limit']);
+    if (bytes === null) throw new UsageError(`--expand-limit takes a size (e.g. 500M, 64G), not "${values['expand-limit']}"`);
+    expandLimit = bytes;
+  }
   const [command = '', ...rest] = positionals;
   return {
     command,
@@ -56,7 +65,18 @@ export function parseCliArgs(argv: string[]): CliArgs {
     output: values.output,
     overwrite: values.overwrite ?? false,
     requireIsolation: values['require-isolation'] ?? false,
+    expandLimit,
     help: values.help ?? false,
     version: values.version ?? false,
   };
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+/** "123", "500M", "64G", "1.5T" (binary units, an optional trailing "iB" or "B") -> bytes. */
+export function parseSize(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  if (!m) return null;
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2]!.toUpperCase()]!);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
 }

@@ -2,7 +2,9 @@
 // line on stderr is "glovebox: <what went wrong>"); 2 usage error.
 
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { GloveboxError } from '../errors.js';
+import type { ExpandProgress } from '../sandbox/host/expanded-image.js';
 import { ImageSession } from '../sandbox/host/session.js';
 import { FileSource } from '../sources/file-source.js';
 import { parseCliArgs, type CliArgs } from './args.js';
@@ -10,7 +12,7 @@ import { catCommand } from './commands/cat.js';
 import { extractCommand } from './commands/extract.js';
 import { infoCommand } from './commands/info.js';
 import { lsCommand } from './commands/ls.js';
-import { terminalSafe } from './format.js';
+import { humanSize, terminalSafe } from './format.js';
 import { Output, PipeClosed } from './output.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -35,7 +37,21 @@ function need(args: CliArgs, min: number, max: number): void {
   if (n > max) throw new UsageError(`${args.command}: too many arguments`);
 }
 
-async function openSession(path: string, requireIsolation: boolean): Promise<ImageSession> {
+/** Decompression progress on a terminal: one line, rewritten in place, then cleared. */
+function expandProgress(image: string): ((p: ExpandProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    const finished = p.total !== null && p.done >= p.total;
+    if (now - last < 200 && !finished) return;
+    last = now;
+    const of = p.total !== null ? ` of ${humanSize(p.total)} (${Math.floor((p.done / p.total) * 100)}%)` : '';
+    process.stderr.write(`\r\x1b[Kglovebox: decompressing ${terminalSafe(basename(image))} (${p.format}): ${humanSize(p.done)}${of}${finished ? '\r\x1b[K' : ''}`);
+  };
+}
+
+async function openSession(path: string, requireIsolation: boolean, expandLimit: number | undefined): Promise<ImageSession> {
   let source: FileSource;
   try {
     source = await FileSource.open(path);
@@ -44,7 +60,12 @@ async function openSession(path: string, requireIsolation: boolean): Promise<Ima
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
     throw new GloveboxError('Io', `cannot open ${path}: ${why}`);
   }
-  return new ImageSession(source, { requireIsolation, onWarning: warn });
+  const onProgress = expandProgress(path);
+  return new ImageSession(source, {
+    requireIsolation,
+    onWarning: warn,
+    expand: { ...(expandLimit !== undefined ? { maxBytes: expandLimit } : {}), ...(onProgress ? { onProgress } : {}) },
+  });
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -75,7 +96,7 @@ async function run(argv: string[]): Promise<number> {
       if (!args.output) throw new UsageError('extract: the target directory is required: -o <dir>');
       break;
   }
-  const session = await openSession(image, args.requireIsolation);
+  const session = await openSession(image, args.requireIsolation, args.expandLimit);
   try {
     switch (args.command) {
       case 'info':

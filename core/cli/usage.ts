@@ -17,6 +17,8 @@ Options:
   --volume N   volume number from 'glovebox info' (default: the first with a file system)
   --json       machine-readable output (ls: one JSON object per line)
   --require-isolation  refuse to parse unless the sandbox's OS-level confinement is in force
+  --expand-limit SIZE  largest decompressed size of a compressed image (.xz .gz .zst .bz2
+               .zip: expanded by the sandbox into a private temporary file; default 64G)
   -h, --help   this help;  --version  the version
 
 Exit status: 0 done, 1 the image or the request failed, 2 usage error.`;

@@ -14,6 +14,11 @@ export class FileSource implements HostSource {
     readonly path: string,
   ) {}
 
+  /** A file Glovebox made itself (an expanded image), already open read-only, of known size. */
+  static adopt(handle: fsp.FileHandle, size: number, path: string): FileSource {
+    return new FileSource(handle, size, path);
+  }
+
   static async open(path: string): Promise<FileSource> {
     // O_NOCTTY: a device path must never become our controlling terminal.
     const handle = await open(path, constants.O_RDONLY | constants.O_NOCTTY);

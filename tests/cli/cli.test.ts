@@ -28,7 +28,7 @@ describe('glovebox info', () => {
     const r = await runCli(['info', mbr, '--json']);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(info)).toEqual(['size', 'container', 'partitioning', 'volumes', 'isolation']);
+    expect(Object.keys(info)).toEqual(['size', 'virtualSize', 'container', 'partitioning', 'volumes', 'isolation']);
     expect(info.isolation).toEqual(expect.arrayContaining(['process', 'permission-model', 'no-files', 'no-processes']));
     if (process.platform === 'linux' && process.env.CI) expect(info.isolation).toEqual(expect.arrayContaining(['seccomp', 'no-network']));
     expect(info).toMatchObject({ size: 8388608, container: 'raw', partitioning: 'mbr' });

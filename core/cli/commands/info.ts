@@ -8,7 +8,10 @@ export async function infoCommand(session: ImageSession, imageName: string, json
     await out.line(
       JSON.stringify({
         size: info.size,
+        virtualSize: info.size,
         container: info.container,
+        ...(info.inner !== undefined ? { inner: info.inner } : {}),
+        ...(info.refused !== undefined ? { refused: info.refused } : {}),
         partitioning: info.partitioning,
         volumes: info.volumes.map((v) => ({
           index: v.index,
@@ -24,7 +27,8 @@ export async function infoCommand(session: ImageSession, imageName: string, json
     return;
   }
   const table_ = info.partitioning === 'none' ? 'no partition table' : `${info.partitioning.toUpperCase()} partition table`;
-  await out.line(`${terminalSafe(imageName)}: ${humanSize(info.size)}, ${info.container} image, ${table_}`);
+  const kind = info.inner !== undefined ? `${info.container} image holding ${info.inner}` : `${info.container} image`;
+  await out.line(`${terminalSafe(imageName)}: ${humanSize(info.size)}, ${kind}, ${table_}`);
   for (const w of info.warnings) await out.line(`  warning: ${terminalSafe(w)}`);
   // What the sandbox that parsed this image was confined by, as reported and self-tested.
   await out.line(`  isolation: ${session.isolation.join(', ') || 'none'}`);

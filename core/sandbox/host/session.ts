@@ -11,6 +11,7 @@ import type { KernelLauncher } from './launcher.js';
 import { NodeLauncher } from './node-launcher.js';
 import type { HostSource } from './source.js';
 import { Supervisor, type CallOptions } from './supervisor.js';
+import { expandImage, type ExpandOptions } from './expanded-image.js';
 
 /** Bytes per data request when relaying file contents or copying extents. */
 export const DATA_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -53,6 +54,13 @@ export interface SessionOptions {
   requireIsolation?: boolean;
   /** Told once per distinct message when the isolation is weaker than it should be. */
   onWarning?: (message: string) => void;
+  /**
+   * The kernel runs where Node's permission model does not exist (Electron's utility process):
+   * the OS layer and the self-test stand in for it. Default false (the CLI requires it).
+   */
+  withoutNodePermission?: boolean;
+  /** How a compressed image is expanded (temporary folder, size cap, progress). */
+  expand?: ExpandOptions;
 }
 
 /**
@@ -61,7 +69,7 @@ export interface SessionOptions {
  * the addon is missing the sandbox runs with the remaining layers and the user is warned
  * (or, with `requireIsolation`, refused). The self-test must find files and processes blocked.
  */
-export function isolationPolicy(launcher: KernelLauncher, options: Pick<SessionOptions, 'allowUnconfined' | 'requireIsolation' | 'onWarning'>) {
+export function isolationPolicy(launcher: KernelLauncher, options: Pick<SessionOptions, 'allowUnconfined' | 'requireIsolation' | 'onWarning' | 'withoutNodePermission'>) {
   const warned = new Set<string>();
   const warn = (m: string) => {
     if (warned.has(m)) return;
@@ -70,7 +78,7 @@ export function isolationPolicy(launcher: KernelLauncher, options: Pick<SessionO
   };
   const confinementPolicy = (c: Confinement): string | null => {
     if (options.allowUnconfined) return null;
-    if (!c.nodePermission) return 'Node permission model is not active';
+    if (!c.nodePermission && options.withoutNodePermission !== true) return 'Node permission model is not active';
     if (c.os !== null) return null;
     const why = c.problems.length > 0 ? c.problems.join('; ') : 'no OS-level confinement was applied';
     if (options.requireIsolation) return `${why} (--require-isolation)`;
@@ -93,24 +101,62 @@ export function isolationPolicy(launcher: KernelLauncher, options: Pick<SessionO
 }
 
 export class ImageSession {
-  readonly supervisor: Supervisor;
+  private current: { supervisor: Supervisor; source: HostSource };
+  /** What the source was before expansion (a compressed image), once expanded. */
+  private outer: ImageInfo | null = null;
+  private expanding: Promise<void> | null = null;
 
   constructor(
-    readonly source: HostSource,
-    options: SessionOptions = {},
+    source: HostSource,
+    private readonly options: SessionOptions = {},
   ) {
-    const launcher = options.launcher ?? new NodeLauncher();
-    this.supervisor = new Supervisor({
+    this.current = { supervisor: this.supervise(source), source };
+  }
+
+  private supervise(source: HostSource): Supervisor {
+    const launcher = this.options.launcher ?? new NodeLauncher();
+    return new Supervisor({
       launcher,
       source,
-      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-      ...isolationPolicy(launcher, options),
+      ...(this.options.requestTimeoutMs !== undefined ? { requestTimeoutMs: this.options.requestTimeoutMs } : {}),
+      ...isolationPolicy(launcher, this.options),
     });
   }
 
-  info(o?: CallOptions): Promise<ImageInfo> {
-    return this.supervisor.info(o);
+  /** The sandbox serving the image (after info(), the one reading the expanded image, if any). */
+  get supervisor(): Supervisor {
+    return this.current.supervisor;
   }
+
+  /** What the host reads file data from: the image, or its expanded copy. */
+  get source(): HostSource {
+    return this.current.source;
+  }
+
+  /**
+   * Containers, partitions and volumes. A compressed image is expanded first (once): a first
+   * sandbox decompresses it into a private temporary file, read by a second sandbox from then on.
+   */
+  async info(o?: CallOptions): Promise<ImageInfo> {
+    await (this.expanding ??= this.expandIfCompressed(o));
+    const info = await this.current.supervisor.info(o);
+    if (!this.outer) return info;
+    const { stream: _stream, ...rest } = info;
+    return { ...rest, container: this.outer.container, ...(info.container !== 'raw' ? { inner: info.container } : {}), warnings: [...this.outer.warnings, ...info.warnings] };
+  }
+
+  private async expandIfCompressed(o?: CallOptions): Promise<void> {
+    const first = await this.current.supervisor.info(o);
+    if (!first.stream) return;
+    const expanded = await expandImage(this.current.supervisor, first.stream, { ...this.options.expand, ...(o?.signal ? { signal: o.signal } : {}) });
+    const decompressor = this.current.supervisor;
+    // The decompressing sandbox is done; the source file stays open until the session closes.
+    this.current = { supervisor: this.supervise(expanded), source: expanded };
+    this.outer = first;
+    this.closeLater.push(() => decompressor.close());
+  }
+
+  private readonly closeLater: Array<() => Promise<void>> = [];
 
   /** The isolation in force for the current sandbox (see Supervisor.isolation). */
   get isolation(): string[] {
@@ -235,7 +281,8 @@ export class ImageSession {
     }
   }
 
-  close(): Promise<void> {
-    return this.supervisor.close();
+  async close(): Promise<void> {
+    await this.current.supervisor.close();
+    for (const c of this.closeLater.splice(0)) await c();
   }
 }

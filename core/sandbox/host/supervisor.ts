@@ -161,6 +161,12 @@ export class Supervisor {
   readlink(volume: number, node: NodeId, o?: CallOptions): Promise<string> {
     return this.call('readlink', [volume, node], checkString, o);
   }
+  /** The next decompressed bytes of a compressed source (KernelApi.expand). */
+  expand(position: number, max: number, o?: CallOptions): Promise<Uint8Array> {
+    const want = Math.min(max, MAX_CALL_READ_BYTES);
+    return this.call('expand', [position, want], checkBytes(want), o);
+  }
+
   async extents(volume: number, node: NodeId, o?: CallOptions): Promise<SourceExtent[] | null> {
     const check = (v: unknown) => {
       const r = checkExtents(v);

@@ -7,6 +7,7 @@ import { GloveboxError, invalid, notFound } from '../../errors.js';
 import { escapeName, splitPath } from '../../fs/names.js';
 import { MAX_PATH_DEPTH, type DirEntry, type FsDriver, type NodeId, type NodeStat, type Volume } from '../../fs/types.js';
 import type { ProbeImage, ProbeResult } from '../../probe.js';
+import { openExpandStream, type ExpandStream } from '../../containers/streams/index.js';
 import {
   MAX_CALL_READ_BYTES,
   MAX_PAGE_ENTRIES,
@@ -38,6 +39,9 @@ export class KernelService implements KernelApi {
   private probed: ProbeResult | null = null;
   private sourceSize = -1;
   private readonly listings = new Map<string, Listing>();
+  /** The uncached source, for expanding a compressed image in order. */
+  private source: BlockDevice | null = null;
+  private expander: { stream: ExpandStream; position: number } | null = null;
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -48,7 +52,9 @@ export class KernelService implements KernelApi {
   async probe(size: number, pinned: Array<[number, string | null]>): Promise<ImageInfo> {
     if (!Number.isSafeInteger(size) || size < 0) throw invalid(`bad source size ${size}`);
     if (this.probed && this.sourceSize === size) return summarise(this.probed);
-    const device = new CachedDevice(this.deps.openSource(size));
+    this.source = this.deps.openSource(size);
+    this.expander = null;
+    const device = new CachedDevice(this.source);
     const pins = new Map<number, string | null>(pinned.filter(([i]) => Number.isSafeInteger(i)));
     this.probed = await this.deps.probeImage(device, this.deps.drivers, pins);
     this.sourceSize = size;
@@ -130,6 +136,21 @@ export class KernelService implements KernelApi {
     return out;
   }
 
+  async expand(position: number, max: number): Promise<Uint8Array> {
+    const stream = this.probed?.stream;
+    if (!stream || !this.source) throw invalid('the source is not a compressed image');
+    if (!Number.isSafeInteger(position) || position < 0 || !Number.isSafeInteger(max) || max < 1) throw invalid(`bad expand range ${position}+${max}`);
+    if (position === 0 && this.expander?.position !== 0) {
+      this.expander = { stream: await openExpandStream(this.source, stream.format), position: 0 };
+    }
+    if (!this.expander || this.expander.position !== position) {
+      throw invalid(`the expansion is at byte ${this.expander?.position ?? 0}, not ${position} (a restarted sandbox starts over)`);
+    }
+    const bytes = await this.expander.stream.next(Math.min(max, MAX_CALL_READ_BYTES));
+    this.expander.position += bytes.length;
+    return bytes;
+  }
+
   private probedVolume(index: number) {
     if (!this.probed) throw invalid('the source has not been probed');
     const pv = this.probed.volumes.find((v) => v.index === index);
@@ -177,6 +198,9 @@ function summarise(r: ProbeResult): ImageInfo {
   return {
     size: r.size,
     container: r.container,
+    ...(r.inner !== undefined ? { inner: r.inner } : {}),
+    ...(r.refused !== undefined ? { refused: r.refused } : {}),
+    ...(r.stream !== undefined ? { stream: { ...r.stream } } : {}),
     partitioning: r.partitioning,
     warnings: [...r.warnings],
     volumes: r.volumes.map((v) => {

@@ -20,12 +20,29 @@ export interface VolumeSummary {
   notes?: string[];
 }
 
+/** A compressed source that must be expanded before it can be read (see KernelApi.expand). */
+export interface StreamSummary {
+  format: string;
+  /** The uncompressed size where the format records it, else null. */
+  expandedSize: number | null;
+  /** The file inside a zip. */
+  name?: string;
+}
+
 export interface ImageInfo {
+  /** Size of the virtual disk (the container's, or the source's when raw or not opened). */
   size: number;
+  /** The outermost container: raw, vhd, vhdx, vmdk, qcow2, vdi, or xz, gz, zst, bz2, zip. */
   container: string;
+  /** The container inside a compressed image or zip (e.g. "vhd" in disk.vhd.gz). */
+  inner?: string;
   partitioning: string;
   volumes: VolumeSummary[];
   warnings: string[];
+  /** Why the container was not opened (a differencing disk, a backing file, corruption...). */
+  refused?: string;
+  /** Present when the source is a compressed stream not yet expanded. */
+  stream?: StreamSummary;
 }
 
 /** A directory entry as listed: `name` is a safe path component (escaped when needed). */
@@ -78,10 +95,16 @@ export interface KernelApi {
   read(volume: number, node: NodeId, offset: number, length: number): Promise<Uint8Array>;
   readlink(volume: number, node: NodeId): Promise<string>;
   extents(volume: number, node: NodeId): Promise<SourceExtent[] | null>;
+  /**
+   * The next decompressed bytes of a compressed source (probe said `stream`), from byte
+   * `position` of the expanded image, which must be where the previous call ended (0 starts
+   * over); at most `max` bytes, empty at the end.
+   */
+  expand(position: number, max: number): Promise<Uint8Array>;
 }
 
 export type MethodName = keyof KernelApi;
-export const METHODS: readonly MethodName[] = ['selftest', 'probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents'];
+export const METHODS: readonly MethodName[] = ['selftest', 'probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents', 'expand'];
 
 /** Largest page of directory entries per call, and largest data read per call. */
 export const MAX_PAGE_ENTRIES = 4096;
@@ -129,7 +152,25 @@ export function checkImageInfo(v: unknown): ImageInfo | null {
     volumes.push(s);
   }
   if (!v.warnings.every((w) => isStr(w, 2000))) return null;
-  return { size: v.size, container: v.container, partitioning: v.partitioning, volumes, warnings: v.warnings as string[] };
+  const out: ImageInfo = { size: v.size, container: v.container, partitioning: v.partitioning, volumes, warnings: v.warnings as string[] };
+  if (v.inner !== undefined) {
+    if (!isStr(v.inner, 64)) return null;
+    out.inner = v.inner;
+  }
+  if (v.refused !== undefined) {
+    if (!isStr(v.refused, 2000)) return null;
+    out.refused = v.refused;
+  }
+  if (v.stream !== undefined) {
+    const st = v.stream;
+    if (!isObj(st) || !isStr(st.format, 16) || !(st.expandedSize === null || isCount(st.expandedSize))) return null;
+    out.stream = { format: st.format, expandedSize: st.expandedSize };
+    if (st.name !== undefined) {
+      if (!isStr(st.name, 1000)) return null;
+      out.stream.name = st.name;
+    }
+  }
+  return out;
 }
 
 export function checkStat(v: unknown): NodeStat | null {
