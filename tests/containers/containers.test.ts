@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +39,6 @@ async function kindOf(p: Promise<unknown>): Promise<string> {
 function be32set(b: Uint8Array, o: number, v: number): void {
   new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(o, v >>> 0, false);
 }
-const be32get = (b: Uint8Array, o: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(o, false);
 
 /** Recomputes a VHD footer/header checksum (one's complement of the byte sum). */
 function fixChecksum(b: Uint8Array, start: number, len: number, field: number): void {

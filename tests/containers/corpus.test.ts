@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice } from '../../core/block/device.js';
 import { openContainer } from '../../core/containers/index.js';
-import { GloveboxError } from '../../core/errors.js';
+import type { GloveboxError } from '../../core/errors.js';
 import { drivers } from '../../core/fs/registry.js';
 import { probeImage } from '../../core/probe.js';
 
