@@ -43,11 +43,21 @@ export function ascii(b: Uint8Array, o: number, n: number): string {
   return s;
 }
 
-/** Where the unit holding a virtual offset lies: `host` in the source (null: reads as zeros). */
+/** A name stored as bytes (UTF-8 expected), for a message: as printableName, decoded leniently. */
+export function sanitize(bytes: Uint8Array): string {
+  return printableName(new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4 * 1024)));
+}
+
+/**
+ * Where the unit holding a virtual offset lies: `host` in the source (null: reads as zeros), or,
+ * for a unit that had to be decoded (a compressed cluster or grain), its bytes.
+ */
 export interface Mapping {
   host: number | null;
   /** Bytes from the virtual offset to the end of its unit. */
   length: number;
+  /** Decoded units only: at least `length` bytes, starting at the virtual offset; `host` is null. */
+  bytes?: Uint8Array;
 }
 
 /** A virtual device assembled from mapped units; subclasses say where each unit lives. */
@@ -68,7 +78,10 @@ export abstract class MappedDevice implements BlockDevice {
       const m = await this.locate(at);
       const n = Math.min(m.length, length - done);
       if (n <= 0) throw corrupt(`${this.what}: empty mapping`, { where: `virtual offset ${at}` });
-      if (m.host !== null) {
+      if (m.bytes !== undefined) {
+        if (m.bytes.length < n) throw corrupt(`${this.what}: decoded unit too short`, { where: `virtual offset ${at}`, expected: `${n} bytes`, found: `${m.bytes.length}` });
+        out.set(m.bytes.subarray(0, n), done);
+      } else if (m.host !== null) {
         if (m.host < 0 || !Number.isSafeInteger(m.host) || m.host + n > this.source.size) {
           throw corrupt(`${this.what}: data lies past the end of the file`, { where: `virtual offset ${at}`, found: `file offset ${m.host}` });
         }
@@ -101,4 +114,34 @@ export class Lru<K, V> {
       this.map.delete(first.value);
     }
   }
+}
+
+/** Characters of a name kept in a message (a parent or backing file named by the image). */
+export const MAX_NAME_CHARS = 200;
+
+/** Control and direction-changing characters, lone surrogates and U+FFFD: shown as '?'. */
+function unprintable(c: number): boolean {
+  return (
+    c < 0x20 ||
+    (c >= 0x7f && c < 0xa0) ||
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x2028 && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    (c >= 0xd800 && c <= 0xdfff) ||
+    c === 0xfeff ||
+    c === 0xfffd
+  );
+}
+
+/** A name from the image, for a message: unprintable characters as '?', bounded, quoted. */
+export function printableName(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    out += unprintable(ch.codePointAt(0)!) ? '?' : ch;
+    if (out.length >= MAX_NAME_CHARS) {
+      out += '…';
+      break;
+    }
+  }
+  return JSON.stringify(out);
 }

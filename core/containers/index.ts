@@ -4,13 +4,17 @@ import type { BlockDevice } from '../block/device.js';
 import { isQcow2, openQcow2 } from './qcow2.js';
 import { isVdi, openVdi } from './vdi.js';
 import { isVhd, openVhd } from './vhd.js';
+import { isVhdx, openVhdx } from './vhdx.js';
+import { isVmdk, openVmdk } from './vmdk.js';
 
-export type ContainerName = 'raw' | 'vhd' | 'qcow2' | 'vdi';
+export type ContainerName = 'raw' | 'vhd' | 'qcow2' | 'vdi' | 'vhdx' | 'vmdk';
 
 const CONTAINERS: ReadonlyArray<{ name: ContainerName; is(d: BlockDevice): Promise<boolean>; open(d: BlockDevice): Promise<BlockDevice> }> = [
   { name: 'qcow2', is: isQcow2, open: openQcow2 },
   { name: 'vdi', is: isVdi, open: openVdi },
   { name: 'vhd', is: isVhd, open: openVhd },
+  { name: 'vhdx', is: isVhdx, open: openVhdx },
+  { name: 'vmdk', is: isVmdk, open: openVmdk },
 ];
 
 /** The container whose signature the device carries, or 'raw'. Reads a few bytes only. */

@@ -1,9 +1,11 @@
-// QCOW2 (QEMU copy-on-write, versions 2 and 3): the active image through its L1/L2 tables.
+// QCOW2 (QEMU copy-on-write, versions 2 and 3): the active image through its L1/L2 tables,
+// compressed clusters included (zlib as raw deflate, or zstd; docs/interop/qcow2.txt).
 // Snapshots are not read. Never opened: backing files (refused, named), encrypted images,
-// external data files and extended L2 entries. Compressed clusters are refused when read.
+// external data files and extended L2 entries.
 import type { BlockDevice } from '../block/device.js';
 import { corrupt, unsupported } from '../errors.js';
-import { ascii, be32, be64, Lru, MappedDevice, readExact, type Mapping } from './common.js';
+import { ascii, be32, be64, Lru, MappedDevice, readExact, sanitize, type Mapping } from './common.js';
+import { inflateExact, zstdExact } from './decompress.js';
 
 const MAGIC = 'QFI\xfb';
 /** L1 entries read at open (8 bytes each). */
@@ -12,25 +14,15 @@ const MAX_L1_ENTRIES = 2 * 1024 * 1024;
 const L2_CACHE_BYTES = 8 * 1024 * 1024;
 /** A backing file name is at most 1023 bytes (the QCOW2 spec); longer is corrupt. */
 const MAX_BACKING_NAME = 1023;
+/** Bytes of decompressed clusters kept in memory (at least two clusters). */
+const DECODED_CACHE_BYTES = 4 * 1024 * 1024;
+const SECTOR = 512;
+
+type Compression = 'zlib' | 'zstd';
 
 export async function isQcow2(device: BlockDevice): Promise<boolean> {
   if (device.size < 72) return false;
   return ascii(await readExact(device, 0, 4), 0, 4) === MAGIC;
-}
-
-/** A name for a message: printable characters only, bounded, quoted. */
-function sanitize(bytes: Uint8Array): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    out += c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfffd ? '?' : ch;
-    if (out.length >= 200) {
-      out += '…';
-      break;
-    }
-  }
-  return JSON.stringify(out);
 }
 
 /** Bits 9..55 of a 64-bit big-endian table entry: a host offset (Infinity when past 2^53). */
@@ -63,6 +55,7 @@ export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
   if (crypt !== 0) throw unsupported(`encrypted QCOW2 (method ${crypt})`);
   const l1Size = be32(h, 36);
   const l1Offset = be64(h, 40);
+  let compression: Compression = 'zlib';
   if (version === 3) {
     const incompatHi = be32(h, 72);
     const incompat = be32(h, 76);
@@ -70,6 +63,14 @@ export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
     if (incompat & 0x4) throw unsupported('QCOW2 external data file');
     if (incompat & 0x10) throw unsupported('QCOW2 extended L2 entries');
     if (incompatHi !== 0 || (incompat & ~0x1f) !== 0) throw unsupported(`QCOW2 incompatible features 0x${incompatHi.toString(16)}${incompat.toString(16).padStart(8, '0')}`);
+    if (incompat & 0x8) {
+      // The compression_type byte (offset 104) exists when header_length covers it.
+      const headerLength = be32(h, 100);
+      if (headerLength < 105 || h.length < 105) throw corrupt('QCOW2 header length', { expected: 'at least 105 bytes (compression type)', found: String(headerLength) });
+      const type = h[104]!;
+      if (type === 1) compression = 'zstd';
+      else if (type !== 0) throw unsupported(`QCOW2 compression type ${type}`);
+    }
   }
   const clusterSize = 2 ** clusterBits;
   const l2Entries = clusterSize / 8;
@@ -88,25 +89,61 @@ export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
     }
     l1.push(o);
   }
-  return new Qcow2Device(source, size, clusterBits, version, l1);
+  return new Qcow2Device(source, size, clusterBits, version, compression, l1);
 }
 
 class Qcow2Device extends MappedDevice {
   private readonly clusterSize: number;
   private readonly l2Entries: number;
   private readonly cache: Lru<number, Uint8Array>;
+  private readonly decoded: Lru<number, Uint8Array>;
+  /** Bits of a compressed cluster descriptor that hold the host offset (the rest: sectors). */
+  private readonly offsetBitsCompressed: number;
 
   constructor(
     source: BlockDevice,
     readonly size: number,
     clusterBits: number,
     private readonly version: number,
+    private readonly compression: Compression,
     private readonly l1: readonly number[],
   ) {
     super(source, 'QCOW2');
     this.clusterSize = 2 ** clusterBits;
     this.l2Entries = this.clusterSize / 8;
     this.cache = new Lru(Math.max(1, Math.floor(L2_CACHE_BYTES / this.clusterSize)));
+    this.decoded = new Lru(Math.max(2, Math.floor(DECODED_CACHE_BYTES / this.clusterSize)));
+    this.offsetBitsCompressed = 62 - (clusterBits - 8);
+  }
+
+  /**
+   * A compressed cluster (L2 entry bit 62). The descriptor's low bits give the byte offset of the
+   * data (not aligned), the rest how many 512-byte sectors follow the one holding that offset.
+   * The data may run past the end of the file by less than a sector (the writer counts whole
+   * sectors); what lies past the stream's end is ignored.
+   */
+  private async compressed(cluster: number, hi: number, lo: number): Promise<Uint8Array> {
+    const cached = this.decoded.get(cluster);
+    if (cached !== undefined) return cached;
+    const descriptor = ((BigInt(hi) << 32n) | BigInt(lo)) & ((1n << 62n) - 1n);
+    const x = BigInt(this.offsetBitsCompressed);
+    const offsetBig = descriptor & ((1n << x) - 1n);
+    const sectorsBig = descriptor >> x;
+    const where = `cluster ${cluster}`;
+    if (offsetBig >= BigInt(this.source.size)) {
+      throw corrupt('QCOW2 compressed cluster past the end of the file', { where, found: `offset ${offsetBig}`, expected: `below ${this.source.size}` });
+    }
+    const offset = Number(offsetBig);
+    // At most 2^(cluster_bits - 8) - 1 more sectors: the field has cluster_bits - 8 bits.
+    const end = (Math.floor(offset / SECTOR) + 1 + Number(sectorsBig)) * SECTOR;
+    if (end - SECTOR >= this.source.size) {
+      throw corrupt('QCOW2 compressed cluster past the end of the file', { where, found: `bytes ${offset} to ${end}`, expected: `within ${this.source.size} bytes` });
+    }
+    const data = await readExact(this.source, offset, Math.min(end, this.source.size) - offset);
+    const what = `QCOW2 compressed cluster (${this.compression})`;
+    const bytes = this.compression === 'zstd' ? zstdExact(data, this.clusterSize, what, where) : inflateExact(data, this.clusterSize, what, where);
+    this.decoded.set(cluster, bytes);
+    return bytes;
   }
 
   private async l2(offset: number): Promise<Uint8Array> {
@@ -129,7 +166,10 @@ class Qcow2Device extends MappedDevice {
     const o = (cluster % this.l2Entries) * 8;
     const hi = be32(t, o);
     const lo = be32(t, o + 4);
-    if (hi & 0x40000000) throw unsupported('compressed QCOW2 clusters');
+    if (hi & 0x40000000) {
+      const bytes = await this.compressed(cluster, hi, lo);
+      return { host: null, length, bytes: bytes.subarray(within) };
+    }
     if (this.version === 3 && lo & 1) return { host: null, length };
     const host = offsetBits(t, o);
     if (host === 0) return { host: null, length };

@@ -1,12 +1,12 @@
 // Microsoft VHD (Virtual Hard Disk Image Format Specification 1.0): fixed and dynamic disks.
 // Differencing disks are refused: their parent is another file, which Glovebox never opens.
 //
-// Sector bitmaps are not consulted: when a block's BAT entry exists every sector of it is read
-// from the block (a dynamic disk has no parent, so a sector whose bit is clear holds zeros as
-// written by every known writer).
+// A dynamic disk's block starts with its sector bitmap: a sector whose bit is clear was never
+// written and reads as zeros (spec, "Block Format"; there is no parent to read it from), whatever
+// bytes the block holds there.
 import { checkRead, MAX_READ_BYTES, type BlockDevice } from '../block/device.js';
 import { corrupt, unsupported } from '../errors.js';
-import { ascii, be32, be64, MappedDevice, readExact, type Mapping } from './common.js';
+import { ascii, be32, be64, Lru, MappedDevice, readExact, type Mapping } from './common.js';
 
 const SECTOR = 512;
 const FOOTER_COOKIE = 'conectix';
@@ -16,6 +16,8 @@ const DISK_DYNAMIC = 3;
 const DISK_DIFFERENCING = 4;
 /** BAT entries read at open (4 bytes each): 4 Mi blocks, 8 TiB at the default 2 MiB block. */
 const MAX_BAT_ENTRIES = MAX_READ_BYTES / 4;
+/** Bytes of sector bitmaps kept in memory (512 bytes each at the default 2 MiB block). */
+const BITMAP_CACHE_BYTES = 1024 * 1024;
 
 /** One's complement of the byte sum, skipping the checksum field at `skip`. */
 function checksum(b: Uint8Array, skip: number): number {
@@ -79,6 +81,8 @@ class FixedVhd implements BlockDevice {
 }
 
 class DynamicVhd extends MappedDevice {
+  private readonly bitmaps: Lru<number, Uint8Array>;
+
   private constructor(
     source: BlockDevice,
     readonly size: number,
@@ -87,6 +91,7 @@ class DynamicVhd extends MappedDevice {
     private readonly bat: Uint32Array,
   ) {
     super(source, 'VHD');
+    this.bitmaps = new Lru(Math.max(1, Math.floor(BITMAP_CACHE_BYTES / bitmapBytes)));
   }
 
   static async open(source: BlockDevice, footer: Footer): Promise<DynamicVhd> {
@@ -123,12 +128,36 @@ class DynamicVhd extends MappedDevice {
     return new DynamicVhd(source, footer.currentSize, blockSize, bitmapBytes, bat);
   }
 
-  protected locate(offset: number): Promise<Mapping> {
+  /** The sector bitmap of block `index` (its BAT entry `e`, in the file: checked at open). */
+  private async bitmap(index: number, e: number): Promise<Uint8Array> {
+    let b = this.bitmaps.get(index);
+    if (b === undefined) {
+      b = await readExact(this.source, e * SECTOR, this.bitmapBytes);
+      this.bitmaps.set(index, b);
+    }
+    return b;
+  }
+
+  protected async locate(offset: number): Promise<Mapping> {
     const index = Math.floor(offset / this.blockSize);
     const within = offset - index * this.blockSize;
     const e = this.bat[index]!;
-    const length = this.blockSize - within;
-    if (e === 0xffffffff) return Promise.resolve({ host: null, length });
-    return Promise.resolve({ host: e * SECTOR + this.bitmapBytes + within, length });
+    if (e === 0xffffffff) return { host: null, length: this.blockSize - within };
+    const bitmap = await this.bitmap(index, e);
+    // Bit 7 of byte 0 is the block's first sector. The mapping covers the run of sectors that
+    // share the first one's bit, up to the end of the block.
+    const bit = (s: number): number => (bitmap[s >>> 3]! >>> (7 - (s & 7))) & 1;
+    const sectors = this.blockSize / SECTOR;
+    const first = Math.floor(within / SECTOR);
+    const present = bit(first);
+    let end = first + 1;
+    while (end < sectors) {
+      const whole = present === 1 ? 0xff : 0x00;
+      if ((end & 7) === 0 && end + 8 <= sectors && bitmap[end >>> 3] === whole) end += 8;
+      else if (bit(end) === present) end += 1;
+      else break;
+    }
+    const length = end * SECTOR - within;
+    return { host: present === 1 ? e * SECTOR + this.bitmapBytes + within : null, length };
   }
 }

@@ -18,8 +18,18 @@ const fat = (file: string): ConformanceRow => ({
   metadata,
 });
 
+// VHDX (qemu-img's layout): the header section (headers, region tables), the start of the BAT
+// region at 2 MiB and the metadata table and items at 3 MiB. The headers and region tables are
+// CRC-32C-checked; the BAT and metadata are not, so damage there reaches the decoding.
+const vhdxMetadata = (img: Uint8Array): Array<[number, number]> => [
+  [0, Math.min(img.length, 320 * 1024)],
+  [2 * 1024 * 1024, 2 * 1024 * 1024 + 4096],
+  [3 * 1024 * 1024, 3 * 1024 * 1024 + 64 * 1024 + 64],
+];
+
 export const containerRows: ConformanceRow[] = [
-  ...['disk-fixed.vhd', 'disk-dynamic.vhd', 'disk-v2.qcow2', 'disk-v3.qcow2', 'disk.vdi'].map(fat),
+  ...['disk-fixed.vhd', 'disk-dynamic.vhd', 'disk-v2.qcow2', 'disk-v3.qcow2', 'disk.vdi', 'disk-sparse.vmdk', 'disk-stream.vmdk', 'disk-zlib.qcow2'].map(fat),
+  { ...fat('disk.vhdx'), metadata: vhdxMetadata },
   {
     name: 'container-disk-dynamic.vhd-ext4',
     image: 'containers/disk-dynamic.vhd.gz',
