@@ -38,4 +38,13 @@ export const containerRows: ConformanceRow[] = [
     fs: 'ext4',
     metadata,
   },
+  // Nesting: VHD -> GPT -> NTFS (the ntfs-gpt fixture in a dynamic VHD).
+  {
+    name: 'container-ntfs-gpt.vhd',
+    image: 'containers/ntfs-gpt.vhd.gz',
+    expected: 'ntfs/ntfs-gpt.expected.jsonl',
+    fs: 'ntfs',
+    label: 'GLOVE GPT',
+    metadata,
+  },
 ];
