@@ -85,14 +85,21 @@ export async function expandImage(supervisor: Supervisor, stream: StreamSummary,
       // next, even a kill (Windows cannot unlink an open file: there, close() removes it).
       if (process.platform !== 'win32') await unlink(path);
       const call: CallOptions = options.signal ? { signal: options.signal } : {};
-      for (;;) {
-        if (options.signal?.aborted) throw new GloveboxError('Cancelled', 'cancelled');
-        const bytes = await supervisor.expand(size, EXPAND_CHUNK_BYTES, call);
-        if (bytes.length === 0) break;
-        if (size + bytes.length > max) throw tooBig(stream.format, max);
-        await writeSparse(writer, bytes, size, dir);
-        size += bytes.length;
-        options.onProgress?.({ format: stream.format, done: size, total: stream.expandedSize });
+      // One write in flight while the sandbox decodes the next chunk.
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (;;) {
+          if (options.signal?.aborted) throw new GloveboxError('Cancelled', 'cancelled');
+          const bytes = await supervisor.expand(size, EXPAND_CHUNK_BYTES, call);
+          await writing;
+          if (bytes.length === 0) break;
+          if (size + bytes.length > max) throw tooBig(stream.format, max);
+          writing = writeSparse(writer, bytes, size, dir);
+          size += bytes.length;
+          options.onProgress?.({ format: stream.format, done: size, total: stream.expandedSize });
+        }
+      } finally {
+        await writing.catch(() => undefined);
       }
       if (stream.expandedSize !== null && size !== stream.expandedSize) {
         throw new GloveboxError('Corrupt', `the ${stream.format} image expanded to ${size} bytes, not the ${stream.expandedSize} it records`);
