@@ -83,13 +83,12 @@ describe('compressed raw images: damage', () => {
       expect(await kindOf(expandAll(cut, format))).toBe('Corrupt');
     });
 
-    it(`${rel}: flipped bytes are Corrupt where the format carries a check (all but zstd)`, async () => {
+    it(`${rel}: flipped bytes are Corrupt (every format carries a check)`, async () => {
       const bytes = file(rel).slice();
       for (let i = 0; i < 64; i++) bytes[Math.floor(bytes.length / 3) + i * 97]! ^= 0x5a;
       const k = await kindOf(expandAll(bytes, format));
       expect(['Corrupt', 'ok']).toContain(k);
-      // fzstd does not check zstd's optional XXH64 (see core/containers/README.md).
-      if (format !== 'zst') expect(k).toBe('Corrupt');
+      expect(k).toBe('Corrupt');
     });
   }
 
@@ -105,6 +104,33 @@ describe('compressed raw images: damage', () => {
       const last = await expandAll(new Uint8Array(Buffer.concat([one, bad])), 'gz').catch((x: unknown) => x);
       expect((last as GloveboxError).kind).toBe('Corrupt');
     }
+  });
+
+  it('zstd: checksums are verified per frame; skippable frames, frames without a checksum and several frames in a row are read', async () => {
+    const zst = file('containers/disk.img.zst');
+    const fhd = zst[4]!;
+    expect(fhd & 4).toBe(4); // the zstd tool writes a content checksum
+    const badSum = zst.slice();
+    badSum[badSum.length - 1]! ^= 1;
+    const e = await expandAll(badSum, 'zst').catch((x: unknown) => x);
+    expect((e as GloveboxError).message).toContain('zstd frame checksum (XXH64)');
+    // Checksum flag cleared and the 4 bytes dropped: still the same bytes.
+    const noSum = zst.slice(0, zst.length - 4);
+    noSum[4] = fhd & ~4;
+    expect(Buffer.from(await expandAll(noSum, 'zst')).equals(Buffer.from(RAW))).toBe(true);
+    const skippable = new Uint8Array([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+    const two = new Uint8Array(Buffer.concat([skippable, zst, skippable, zst]));
+    const out = await expandAll(two, 'zst');
+    expect(out.length).toBe(2 * RAW.length);
+    expect(Buffer.from(out.subarray(RAW.length)).equals(Buffer.from(RAW))).toBe(true);
+    // A window of 2 TiB claimed: refused before the decoder allocates anything.
+    const huge = zst.slice();
+    if ((fhd & 0x20) === 0) {
+      huge[5] = 0xf8;
+      expect((await expandAll(huge, 'zst').catch((x: unknown) => x) as GloveboxError).message).toContain('zstd window');
+    }
+    const garbage = new Uint8Array(Buffer.concat([zst, Buffer.from('trailing junk')]));
+    expect(await kindOf(expandAll(garbage, 'zst'))).toBe('Corrupt');
   });
 
   it('a zip holding two files is refused, naming them', async () => {
