@@ -1,7 +1,7 @@
 // QCOW2 (QEMU copy-on-write, versions 2 and 3): the active image through its L1/L2 tables,
 // compressed clusters included (zlib as raw deflate, or zstd; docs/interop/qcow2.txt).
 // Snapshots are not read. Never opened: backing files (refused, named), encrypted images,
-// external data files and extended L2 entries.
+// external data files. Extended L2 entries (subclusters) are read.
 import type { BlockDevice } from '../block/device.js';
 import { corrupt, unsupported } from '../errors.js';
 import { ascii, be32, be64, Lru, MappedDevice, readExact, sanitize, type Mapping } from './common.js';
@@ -14,6 +14,8 @@ const MAX_L1_ENTRIES = 2 * 1024 * 1024;
 const L2_CACHE_BYTES = 8 * 1024 * 1024;
 /** A backing file name is at most 1023 bytes (the QCOW2 spec); longer is corrupt. */
 const MAX_BACKING_NAME = 1023;
+/** Subclusters per cluster with extended L2 entries. */
+const SUBCLUSTERS = 32;
 /** Bytes of decompressed clusters kept in memory (at least two clusters). */
 const DECODED_CACHE_BYTES = 4 * 1024 * 1024;
 const SECTOR = 512;
@@ -56,12 +58,13 @@ export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
   const l1Size = be32(h, 36);
   const l1Offset = be64(h, 40);
   let compression: Compression = 'zlib';
+  let extendedL2 = false;
   if (version === 3) {
     const incompatHi = be32(h, 72);
     const incompat = be32(h, 76);
     // bit 0 dirty and bit 1 corrupt do not stop a reader; bit 3 names the compression type.
     if (incompat & 0x4) throw unsupported('QCOW2 external data file');
-    if (incompat & 0x10) throw unsupported('QCOW2 extended L2 entries');
+    extendedL2 = (incompat & 0x10) !== 0;
     if (incompatHi !== 0 || (incompat & ~0x1f) !== 0) throw unsupported(`QCOW2 incompatible features 0x${incompatHi.toString(16)}${incompat.toString(16).padStart(8, '0')}`);
     if (incompat & 0x8) {
       // The compression_type byte (offset 104) exists when header_length covers it.
@@ -73,7 +76,9 @@ export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
     }
   }
   const clusterSize = 2 ** clusterBits;
-  const l2Entries = clusterSize / 8;
+  // Extended L2 entries (incompatible bit 4) are 16 bytes: the entry and a subcluster bitmap.
+  if (extendedL2 && clusterSize / SUBCLUSTERS < SECTOR) throw corrupt('QCOW2 cluster size with extended L2 entries', { expected: 'at least 16 KiB', found: String(clusterSize) });
+  const l2Entries = clusterSize / (extendedL2 ? 16 : 8);
   const needed = Math.ceil(size / (clusterSize * l2Entries));
   if (l1Size < needed) throw corrupt('QCOW2 L1 table size', { expected: `at least ${needed} entries`, found: String(l1Size) });
   if (needed > MAX_L1_ENTRIES) throw corrupt('QCOW2 L1 table size', { expected: `at most ${MAX_L1_ENTRIES} entries`, found: String(needed) });
@@ -89,7 +94,7 @@ export async function openQcow2(source: BlockDevice): Promise<BlockDevice> {
     }
     l1.push(o);
   }
-  return new Qcow2Device(source, size, clusterBits, version, compression, l1);
+  return new Qcow2Device(source, size, clusterBits, version, compression, extendedL2, l1);
 }
 
 class Qcow2Device extends MappedDevice {
@@ -106,11 +111,12 @@ class Qcow2Device extends MappedDevice {
     clusterBits: number,
     private readonly version: number,
     private readonly compression: Compression,
+    private readonly extendedL2: boolean,
     private readonly l1: readonly number[],
   ) {
     super(source, 'QCOW2');
     this.clusterSize = 2 ** clusterBits;
-    this.l2Entries = this.clusterSize / 8;
+    this.l2Entries = this.clusterSize / (extendedL2 ? 16 : 8);
     this.cache = new Lru(Math.max(1, Math.floor(L2_CACHE_BYTES / this.clusterSize)));
     this.decoded = new Lru(Math.max(2, Math.floor(DECODED_CACHE_BYTES / this.clusterSize)));
     this.offsetBitsCompressed = 62 - (clusterBits - 8);
@@ -163,19 +169,52 @@ class Qcow2Device extends MappedDevice {
     const l2Offset = this.l1[l1Index]!;
     if (l2Offset === 0) return { host: null, length };
     const t = await this.l2(l2Offset);
-    const o = (cluster % this.l2Entries) * 8;
+    const o = (cluster % this.l2Entries) * (this.extendedL2 ? 16 : 8);
     const hi = be32(t, o);
     const lo = be32(t, o + 4);
     if (hi & 0x40000000) {
       const bytes = await this.compressed(cluster, hi, lo);
       return { host: null, length, bytes: bytes.subarray(within) };
     }
+    if (this.extendedL2) return this.subclusters(t, o, cluster, within);
     if (this.version === 3 && lo & 1) return { host: null, length };
-    const host = offsetBits(t, o);
+    const host = this.hostCluster(t, o, cluster);
     if (host === 0) return { host: null, length };
-    if (!Number.isSafeInteger(host) || host % this.clusterSize !== 0 || host + this.clusterSize > this.source.size) {
+    return { host: host + within, length };
+  }
+
+  /**
+   * The cluster's offset in the file from an L2 entry (0: not allocated), checked: its first
+   * `used` bytes must lie in the file (with subclusters, the file may end after the last
+   * allocated one).
+   */
+  private hostCluster(t: Uint8Array, o: number, cluster: number, used = this.clusterSize): number {
+    const host = offsetBits(t, o);
+    if (host !== 0 && (!Number.isSafeInteger(host) || host % this.clusterSize !== 0 || host + used > this.source.size)) {
       throw corrupt('QCOW2 L2 entry past the end of the file', { where: `cluster ${cluster}`, found: `offset ${host}` });
     }
+    return host;
+  }
+
+  /**
+   * An extended L2 entry: 32 subclusters, each allocated (bits 0-31 of the bitmap: data in the
+   * cluster), all zeros (bits 32-63), or neither (unallocated: zeros, there being no backing
+   * file). A run of subclusters in the same state is one mapping.
+   */
+  private subclusters(t: Uint8Array, o: number, cluster: number, within: number): Mapping {
+    const zeroBits = be32(t, o + 8);
+    const allocBits = be32(t, o + 12);
+    const subSize = this.clusterSize / SUBCLUSTERS;
+    const first = Math.floor(within / subSize);
+    const state = (i: number): number => (((allocBits >>> i) & 1) << 1) | ((zeroBits >>> i) & 1);
+    const s = state(first);
+    if (s === 3) throw corrupt('QCOW2 subcluster both allocated and zero', { where: `cluster ${cluster}, subcluster ${first}` });
+    let end = first + 1;
+    while (end < SUBCLUSTERS && state(end) === s) end++;
+    const length = end * subSize - within;
+    if (s !== 2) return { host: null, length };
+    const host = this.hostCluster(t, o, cluster, end * subSize);
+    if (host === 0) throw corrupt('QCOW2 allocated subcluster in an unallocated cluster', { where: `cluster ${cluster}, subcluster ${first}` });
     return { host: host + within, length };
   }
 }

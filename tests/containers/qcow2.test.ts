@@ -210,3 +210,77 @@ describe('QCOW2: compressed clusters', () => {
     }
   });
 });
+
+describe('QCOW2: extended L2 entries (subclusters)', () => {
+  const raw = fixture(RAW);
+  const FILE = 'containers/disk-extl2.qcow2.gz';
+
+  /** The first allocated extended L2 entry: its table offset, index and the cluster it maps. */
+  function firstAllocated(img: Uint8Array): { entryAt: number; cluster: number; clusterSize: number } {
+    const dv = view(img);
+    const clusterSize = 2 ** dv.getUint32(20, false);
+    expect(dv.getUint32(76, false) & 0x10).toBe(0x10);
+    const l1At = Number(dv.getBigUint64(40, false));
+    const l2At = Number(dv.getBigUint64(l1At, false) & 0x00fffffffffffe00n);
+    // Cluster 16 onwards is inside the FAT volume (which starts at 1 MiB with 64 KiB clusters).
+    for (let i = 16; i < clusterSize / 16; i++) {
+      const entryAt = l2At + i * 16;
+      if ((dv.getBigUint64(entryAt, false) & 0x00fffffffffffe00n) !== 0n && dv.getUint32(entryAt + 12, false) === 0xffffffff) {
+        return { entryAt, cluster: i, clusterSize };
+      }
+    }
+    throw new Error('no fully allocated cluster');
+  }
+
+  it('byte for byte, and the same volumes as the raw disk', async () => {
+    const opened = await openContainer(new MemoryDevice(fixture(FILE)));
+    expect(opened.container).toBe('qcow2');
+    const d = opened.device;
+    expect(d.size).toBe(raw.length);
+    for (let off = 0; off < d.size; off += 999_983) {
+      const n = Math.min(999_983, d.size - off);
+      expect(Buffer.from(await d.read(off, n)).equals(Buffer.from(raw.subarray(off, off + n)))).toBe(true);
+    }
+    const want = await probeImage(new MemoryDevice(raw), drivers);
+    const got = await probeImage(new MemoryDevice(fixture(FILE)), drivers);
+    expect(summary(got)).toEqual(summary(want));
+  });
+
+  it('a subcluster marked zero reads as zeros, its neighbours as data; unallocated ones as zeros', async () => {
+    const img = fixture(FILE);
+    const { entryAt, cluster, clusterSize } = firstAllocated(img);
+    const sub = clusterSize / 32;
+    const base = cluster * clusterSize;
+    expect(raw.subarray(base + 3 * sub, base + 4 * sub).some((b) => b !== 0)).toBe(true);
+    const dv = view(img);
+    // Subcluster 3: zero bit set, allocation bit cleared. Subcluster 5: neither.
+    dv.setUint32(entryAt + 8, 1 << 3, false);
+    dv.setUint32(entryAt + 12, 0xffffffff & ~(1 << 3) & ~(1 << 5), false);
+    const d = (await openContainer(new MemoryDevice(img))).device;
+    const got = await d.read(base, clusterSize);
+    const want = raw.slice(base, base + clusterSize);
+    want.fill(0, 3 * sub, 4 * sub);
+    want.fill(0, 5 * sub, 6 * sub);
+    expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+  });
+
+  it('a subcluster both allocated and zero, or allocated in an unallocated cluster, is Corrupt', async () => {
+    const img = fixture(FILE);
+    const { entryAt, cluster, clusterSize } = firstAllocated(img);
+    const both = img.slice();
+    view(both).setUint32(entryAt + 8, 1, false);
+    const d1 = (await openContainer(new MemoryDevice(both))).device;
+    expect(await kindOf(d1.read(cluster * clusterSize, 512))).toBe('Corrupt');
+    expect(await kindOf(d1.read(cluster * clusterSize + clusterSize / 32, 512))).toBe('ok');
+    const orphan = img.slice();
+    view(orphan).setBigUint64(entryAt, 0n, false);
+    const d2 = (await openContainer(new MemoryDevice(orphan))).device;
+    expect(await kindOf(d2.read(cluster * clusterSize, 512))).toBe('Corrupt');
+  });
+
+  it('extended L2 entries with clusters under 16 KiB are Corrupt', async () => {
+    const img = fixture(FILE);
+    view(img).setUint32(20, 12, false);
+    expect(await kindOf(openContainer(new MemoryDevice(img)))).toBe('Corrupt');
+  });
+});
