@@ -4,7 +4,7 @@
 import { Inflate } from 'fflate';
 import { Decompress } from 'fzstd';
 import { corrupt, GloveboxError, unsupported } from '../errors.js';
-import { u32 } from './common.js';
+import { isZstdMagic, ZSTD_BLOCK_MAX, zstdBlockHeader, zstdFrameHeader } from './zstd-frame.js';
 
 /**
  * Compressed input handed to the inflater per push. Deflate expands at most about 1032:1, so one
@@ -62,9 +62,6 @@ export function unzlibExact(data: Uint8Array, expected: number, what: string, wh
 
 /** The largest zstd window accepted (the decoder allocates it). */
 const MAX_ZSTD_WINDOW = 8 * 1024 * 1024;
-/** RFC 8878 3.1.1.2: no block regenerates more than 128 KiB. */
-const ZSTD_BLOCK_MAX = 128 * 1024;
-const ZSTD_MAGIC = 0xfd2fb528;
 
 /**
  * The length of the one Zstandard frame (RFC 8878) at the start of `data`, walked block by
@@ -73,52 +70,26 @@ const ZSTD_MAGIC = 0xfd2fb528;
  */
 function zstdFrameLength(data: Uint8Array, expected: number, what: string, where: string): number {
   const bad = (found: string): GloveboxError => corrupt(`${what}: zstd frame`, { where, found });
-  if (data.length < 6 || u32(data, 0) !== ZSTD_MAGIC) throw bad('no zstd magic');
-  const fhd = data[4]!;
-  const fcsFlag = fhd >> 6;
-  const singleSegment = (fhd >> 5) & 1;
-  const checksum = (fhd >> 2) & 1;
-  const dictFlag = fhd & 3;
-  if (fhd & 0x08) throw bad('reserved header bit set');
-  let pos = 5;
-  let window = 0;
-  if (!singleSegment) {
-    const wd = data[pos++]!;
-    const base = 2 ** (10 + (wd >> 3));
-    window = base + (base / 8) * (wd & 7);
-  }
-  const dictBytes = [0, 1, 2, 4][dictFlag]!;
-  let dictId = 0;
-  for (let i = 0; i < dictBytes; i++) dictId += (data[pos + i] ?? 0) * 2 ** (8 * i);
-  pos += dictBytes;
-  if (dictId !== 0) throw unsupported(`${what}: zstd frame with dictionary ${dictId}`);
-  const fcsBytes = fcsFlag === 0 ? singleSegment : 2 ** fcsFlag;
-  if (pos + fcsBytes > data.length) throw bad('truncated header');
-  if (fcsBytes > 0) {
-    let fcs = 0;
-    for (let i = 0; i < fcsBytes; i++) fcs += data[pos + i]! * 2 ** (8 * i);
-    if (fcsBytes === 2) fcs += 256;
-    if (fcs !== expected) throw corrupt(`${what}: zstd frame content size`, { where, expected: `${expected} bytes`, found: `${fcs}` });
-    if (singleSegment) window = fcs;
-  }
-  pos += fcsBytes;
-  if (window > MAX_ZSTD_WINDOW) throw corrupt(`${what}: zstd window`, { where, expected: `at most ${MAX_ZSTD_WINDOW} bytes`, found: `${window}` });
-  const blockMax = Math.min(window, ZSTD_BLOCK_MAX);
+  if (!isZstdMagic(data)) throw bad('no zstd magic');
+  const h = zstdFrameHeader(data);
+  if (h === null) throw bad('truncated header');
+  if (h.reservedBit) throw bad('reserved header bit set');
+  if (h.dictionaryId !== 0) throw unsupported(`${what}: zstd frame with dictionary ${h.dictionaryId}`);
+  if (h.contentSize !== null && h.contentSize !== expected) throw corrupt(`${what}: zstd frame content size`, { where, expected: `${expected} bytes`, found: `${h.contentSize}` });
+  if (h.window > MAX_ZSTD_WINDOW) throw corrupt(`${what}: zstd window`, { where, expected: `at most ${MAX_ZSTD_WINDOW} bytes`, found: `${h.window}` });
+  const blockMax = Math.min(h.window, ZSTD_BLOCK_MAX);
+  let pos = h.length;
   // Each block header is 3 bytes, so the walk ends within data.length / 3 steps.
   for (;;) {
     if (pos + 3 > data.length) throw bad('truncated (no last block)');
-    const bh = data[pos]! | (data[pos + 1]! << 8) | (data[pos + 2]! << 16);
-    pos += 3;
-    const last = bh & 1;
-    const type = (bh >> 1) & 3;
-    const size = bh >>> 3;
-    if (type === 3) throw bad(`reserved block type at byte ${pos - 3}`);
-    if (size > blockMax) throw bad(`block of ${size} bytes over the ${blockMax}-byte maximum`);
-    pos += type === 1 ? 1 : size;
+    const b = zstdBlockHeader(data, pos);
+    if (b.type === 3) throw bad(`reserved block type at byte ${pos}`);
+    if (b.size > blockMax) throw bad(`block of ${b.size} bytes over the ${blockMax}-byte maximum`);
+    pos += b.length;
     if (pos > data.length) throw bad('truncated block');
-    if (last) break;
+    if (b.last) break;
   }
-  pos += checksum * 4;
+  pos += h.checksum ? 4 : 0;
   if (pos > data.length) throw bad('truncated checksum');
   return pos;
 }

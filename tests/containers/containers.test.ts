@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice, type BlockDevice } from '../../core/block/device.js';
 import { openContainer } from '../../core/containers/index.js';
 import { GloveboxError } from '../../core/errors.js';
 import { drivers } from '../../core/fs/registry.js';
-import { probeImage, type ProbeResult } from '../../core/probe.js';
+import { probeImage } from '../../core/probe.js';
+import { fixture, kindOf, summary } from '../support/container-helpers.js';
 
-const fixture = (rel: string): Uint8Array =>
-  new Uint8Array(gunzipSync(readFileSync(fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url)))));
 
 // One MBR disk (FAT16 + ext4) in every container (tests/fixtures/make-containers.sh).
 const RAW = 'containers/disk.img.gz';
@@ -21,20 +17,7 @@ const CONTAINERS = [
   { file: 'containers/disk.vdi.gz', container: 'vdi', linear: false },
 ] as const;
 
-const summary = (r: ProbeResult) => ({
-  size: r.size,
-  partitioning: r.partitioning,
-  volumes: r.volumes.map((v) => ({ offset: v.offset, size: v.size, fs: v.fs, label: v.label, partition: v.partition })),
-});
 
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof GloveboxError ? e.kind : `foreign: ${String(e)}`;
-  }
-}
 
 function be32set(b: Uint8Array, o: number, v: number): void {
   new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(o, v >>> 0, false);

@@ -1,39 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice } from '../../core/block/device.js';
 import { openContainer } from '../../core/containers/index.js';
 import { GloveboxError } from '../../core/errors.js';
 import { drivers } from '../../core/fs/registry.js';
-import { probeImage, type ProbeResult } from '../../core/probe.js';
+import { probeImage } from '../../core/probe.js';
+import { errorOf, fixture, kindOf, summary, view } from '../support/container-helpers.js';
 
 // Compressed QCOW2 clusters: qemu-img convert -c of disk.img (tests/fixtures/make-containers.sh).
-const fixture = (rel: string): Uint8Array =>
-  new Uint8Array(gunzipSync(readFileSync(fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url)))));
 const RAW = 'containers/disk.img.gz';
 const COMPRESSED = ['containers/disk-zlib.qcow2.gz', 'containers/disk-zstd.qcow2.gz'] as const;
 
-const summary = (r: ProbeResult) => ({
-  size: r.size,
-  partitioning: r.partitioning,
-  volumes: r.volumes.map((v) => ({ offset: v.offset, size: v.size, fs: v.fs, label: v.label, partition: v.partition })),
-});
 
-async function errorOf(p: Promise<unknown>): Promise<GloveboxError | string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof GloveboxError ? e : `foreign: ${String(e)}`;
-  }
-}
-const kindOf = async (p: Promise<unknown>): Promise<string> => {
-  const e = await errorOf(p);
-  return typeof e === 'string' ? e : e.kind;
-};
 
-const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 /** The first L2 table's entries, as [index, entry] for the compressed ones. */
 function compressedEntries(img: Uint8Array): { l2At: number; clusterBits: number; entries: Array<[number, bigint]> } {

@@ -4,7 +4,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice } from '../../core/block/device.js';
 import { detectStream, openExpandStream, openStreamSource, type StreamFormat } from '../../core/containers/streams/index.js';
-import { GloveboxError } from '../../core/errors.js';
+import type { GloveboxError } from '../../core/errors.js';
+import { kindOf } from '../support/container-helpers.js';
 
 const path = (rel: string) => fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url));
 const file = (rel: string) => new Uint8Array(readFileSync(path(rel)));
@@ -24,14 +25,6 @@ async function expandAll(bytes: Uint8Array, format: StreamFormat, max = 4 * 1024
   return new Uint8Array(Buffer.concat(parts, total));
 }
 
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof GloveboxError ? e.kind : `foreign: ${String(e)}`;
-  }
-}
 
 const FIXTURES: Array<[string, StreamFormat, boolean]> = [
   ['containers/disk.img.xz', 'xz', false],

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice } from '../../core/block/device.js';
 import { openContainer } from '../../core/containers/index.js';
+import { fixture } from '../support/container-helpers.js';
 
-const fixture = (rel: string): Uint8Array =>
-  new Uint8Array(gunzipSync(readFileSync(fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url)))));
 
 const SECTOR = 512;
 const be32 = (b: Uint8Array, o: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(o, false);

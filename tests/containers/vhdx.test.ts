@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice, type BlockDevice } from '../../core/block/device.js';
 import { openContainer } from '../../core/containers/index.js';
 import { crc32c } from '../../core/containers/crc32c.js';
 import { GloveboxError } from '../../core/errors.js';
 import { drivers } from '../../core/fs/registry.js';
-import { probeImage, type ProbeResult } from '../../core/probe.js';
+import { probeImage } from '../../core/probe.js';
+import { fixture, summary, view } from '../support/container-helpers.js';
 
-const fixture = (rel: string): Uint8Array =>
-  new Uint8Array(gunzipSync(readFileSync(fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url)))));
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -30,7 +26,6 @@ const GUID_PHYSICAL_SECTOR_SIZE = 'cda348c7-445d-4471-9cc9-e9885251c556';
 const GUID_PAGE_83_DATA = 'beca12ab-b2e6-4523-93ef-c309e000c746';
 const GUID_PARENT_LOCATOR = 'a8d35f2b-b30b-454d-abf7-d3d84834ab0c';
 
-const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 const le16set = (b: Uint8Array, o: number, v: number) => view(b).setUint16(o, v, true);
 const le32set = (b: Uint8Array, o: number, v: number) => view(b).setUint32(o, v >>> 0, true);
 const le64set = (b: Uint8Array, o: number, v: bigint) => view(b).setBigUint64(o, v, true);
@@ -88,11 +83,6 @@ async function errorOf(p: Promise<unknown>): Promise<GloveboxError> {
 }
 const open = async (img: Uint8Array): Promise<BlockDevice> => (await openContainer(new MemoryDevice(img))).device;
 
-const summary = (r: ProbeResult) => ({
-  size: r.size,
-  partitioning: r.partitioning,
-  volumes: r.volumes.map((v) => ({ offset: v.offset, size: v.size, fs: v.fs, label: v.label, partition: v.partition })),
-});
 
 describe('crc32c', () => {
   it('matches the RFC 3720 check value', () => {

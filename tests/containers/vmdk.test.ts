@@ -1,35 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { deflateRawSync, gunzipSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice, type BlockDevice } from '../../core/block/device.js';
 import { openContainer } from '../../core/containers/index.js';
 import { GloveboxError } from '../../core/errors.js';
 import { drivers } from '../../core/fs/registry.js';
-import { probeImage, type ProbeResult } from '../../core/probe.js';
+import { probeImage } from '../../core/probe.js';
+import { errorOf, fixture, summary, view } from '../support/container-helpers.js';
 
 // VMDK fixtures: qemu-img convert of disk.img (tests/fixtures/make-containers.sh).
-const fixture = (rel: string): Uint8Array =>
-  new Uint8Array(gunzipSync(readFileSync(fileURLToPath(new URL(`../fixtures/${rel}`, import.meta.url)))));
 const RAW = 'containers/disk.img.gz';
 const SPARSE = 'containers/disk-sparse.vmdk.gz';
 const STREAM = 'containers/disk-stream.vmdk.gz';
 const SECTOR = 512;
 
-const summary = (r: ProbeResult) => ({
-  size: r.size,
-  partitioning: r.partitioning,
-  volumes: r.volumes.map((v) => ({ offset: v.offset, size: v.size, fs: v.fs, label: v.label, partition: v.partition })),
-});
 
-async function errorOf(p: Promise<unknown>): Promise<GloveboxError | string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof GloveboxError ? e : `foreign: ${String(e)}`;
-  }
-}
 async function expectError(p: Promise<unknown>, kind: string, text?: string): Promise<void> {
   const e = await errorOf(p);
   expect(e).toBeInstanceOf(GloveboxError);
@@ -37,7 +21,6 @@ async function expectError(p: Promise<unknown>, kind: string, text?: string): Pr
   if (text !== undefined) expect((e as GloveboxError).message).toContain(text);
 }
 
-const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 const u64 = (b: Uint8Array, o: number): number => Number(view(b).getBigUint64(o, true));
 
 /** The header's grain directory, first grain table and its allocated entries. */

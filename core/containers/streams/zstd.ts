@@ -8,19 +8,17 @@ import xxhash from 'xxhash-wasm';
 import type { BlockDevice } from '../../block/device.js';
 import { corrupt, GloveboxError, unsupported } from '../../errors.js';
 import { u32 } from '../common.js';
+import { isZstdMagic, ZSTD_BLOCK_MAX, ZSTD_MAGIC, zstdBlockHeader, zstdFrameHeader } from '../zstd-frame.js';
 import { OutputQueue, SequentialInput } from './input.js';
 import type { ExpandStream } from './types.js';
 
-const ZSTD_MAGIC = 0xfd2fb528;
 /** RFC 8878 3.1.2: skippable frames have magic 0x184D2A50 to 0x184D2A5F. */
 const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
-/** RFC 8878 3.1.1.2.3: no block regenerates more than 128 KiB (nor holds more than that). */
-const BLOCK_MAX = 128 * 1024;
 /** The decoder allocates the window: `zstd --long=27` uses 128 MiB, the largest accepted here. */
 const MAX_WINDOW = 128 * 1024 * 1024;
 
-export const isZstd = (b: Uint8Array): boolean => b.length >= 4 && u32(b, 0) === ZSTD_MAGIC;
+export const isZstd = (b: Uint8Array): boolean => isZstdMagic(b);
 
 type Hasher = ReturnType<Awaited<ReturnType<typeof xxhash>>['create64']>;
 let hashApi: Promise<Awaited<ReturnType<typeof xxhash>>> | null = null;
@@ -80,13 +78,9 @@ class ZstdExpandStream implements ExpandStream {
     if (this.frame === null) return this.startFrame();
     const f = this.frame;
     if (!(await this.need(3))) throw this.truncated();
-    const bh = this.pending[0]! | (this.pending[1]! << 8) | (this.pending[2]! << 16);
-    const last = (bh & 1) === 1;
-    const type = (bh >> 1) & 3;
-    const size = bh >>> 3;
+    const { last, type, size, length } = zstdBlockHeader(this.pending, 0);
     if (type === 3) throw corrupt('zstd block', { where: `compressed byte ${this.offset}`, found: 'the reserved block type' });
     if (size > f.blockMax) throw corrupt('zstd block', { where: `compressed byte ${this.offset}`, expected: `at most ${f.blockMax} bytes`, found: `${size}` });
-    const length = 3 + (type === 1 ? 1 : size);
     if (!(await this.need(length))) throw this.truncated();
     const hasChecksum = f.hasher !== null;
     this.push(f, this.take(length), last && !hasChecksum);
@@ -138,34 +132,18 @@ class ZstdExpandStream implements ExpandStream {
       throw corrupt('zstd stream', { where: `compressed byte ${this.offset}`, expected: 'a zstd frame', found: `0x${magic.toString(16).padStart(8, '0')}` });
     }
     if (!(await this.need(6))) throw this.truncated();
-    const fhd = this.pending[4]!;
-    const fcsFlag = fhd >> 6;
-    const singleSegment = (fhd >> 5) & 1;
-    const hasChecksum = (fhd >> 2) & 1;
-    const dictFlag = fhd & 3;
-    if (fhd & 0x08) throw corrupt('zstd frame header', { where: `compressed byte ${this.offset}`, found: 'the reserved bit set' });
-    const dictBytes = [0, 1, 2, 4][dictFlag]!;
-    const fcsBytes = fcsFlag === 0 ? singleSegment : 2 ** fcsFlag;
-    const headerLength = 5 + (singleSegment ? 0 : 1) + dictBytes + fcsBytes;
-    if (!(await this.need(headerLength))) throw this.truncated();
-    const h = this.pending;
-    let pos = 5;
-    let window = 0;
-    if (!singleSegment) {
-      const wd = h[pos++]!;
-      const base = 2 ** (10 + (wd >> 3));
-      window = base + (base / 8) * (wd & 7);
+    let h = zstdFrameHeader(this.pending);
+    if (h === null) {
+      // The header is at most 18 bytes.
+      if (!(await this.need(18))) throw this.truncated();
+      h = zstdFrameHeader(this.pending);
     }
-    let dictId = 0;
-    for (let i = 0; i < dictBytes; i++) dictId += h[pos + i]! * 2 ** (8 * i);
-    pos += dictBytes;
-    if (dictId !== 0) throw unsupported(`a zstd frame that needs dictionary ${dictId}`);
-    if (singleSegment) {
-      let fcs = 0;
-      for (let i = 0; i < fcsBytes; i++) fcs += h[pos + i]! * 2 ** (8 * i);
-      if (fcsBytes === 2) fcs += 256;
-      window = fcs;
-    }
+    if (h === null) throw this.truncated();
+    if (h.reservedBit) throw corrupt('zstd frame header', { where: `compressed byte ${this.offset}`, found: 'the reserved bit set' });
+    if (h.dictionaryId !== 0) throw unsupported(`a zstd frame that needs dictionary ${h.dictionaryId}`);
+    const window = h.window;
+    const headerLength = h.length;
+    const hasChecksum = h.checksum;
     if (window > MAX_WINDOW) throw corrupt('zstd window', { where: `compressed byte ${this.offset}`, expected: `at most ${MAX_WINDOW} bytes`, found: `${window}` });
     const hasher = hasChecksum ? (await (hashApi ??= xxhash())).create64(0n) : null;
     const at = this.offset;
@@ -173,7 +151,7 @@ class ZstdExpandStream implements ExpandStream {
       hasher?.update(chunk);
       this.out.push(chunk);
     });
-    this.frame = { decoder, hasher, blockMax: Math.min(BLOCK_MAX, Math.max(window, 1)), at };
+    this.frame = { decoder, hasher, blockMax: Math.min(ZSTD_BLOCK_MAX, Math.max(window, 1)), at };
     this.frames++;
     this.push(this.frame, this.take(headerLength), false);
   }
