@@ -6,7 +6,7 @@ import { Inflate } from 'fflate';
 import type { BlockDevice } from '../../block/device.js';
 import { SliceDevice } from '../../block/slice.js';
 import { corrupt, unsupported } from '../../errors.js';
-import { readExact, u32, u64 } from '../common.js';
+import { printableName, readExact, u32, u64 } from '../common.js';
 import { SequentialInput } from './input.js';
 import { PushExpandStream } from './push.js';
 import type { ExpandStream } from './types.js';
@@ -38,17 +38,6 @@ export interface ZipEntry {
 }
 
 const METHOD_NAMES: Record<number, string> = { 9: 'Deflate64', 12: 'bzip2', 14: 'LZMA', 93: 'Zstandard', 95: 'xz', 98: 'PPMd', 99: 'AES encryption' };
-
-/** A name for a message: printable, bounded, quoted. */
-function printable(name: string): string {
-  let out = '';
-  for (const ch of name) {
-    const c = ch.codePointAt(0)!;
-    out += c < 0x20 || (c >= 0x7f && c < 0xa0) ? '?' : ch;
-    if (out.length >= 200) return JSON.stringify(`${out}…`);
-  }
-  return JSON.stringify(out);
-}
 
 async function endOfDirectory(device: BlockDevice): Promise<{ entries: number; size: number; offset: number }> {
   const tailStart = Math.max(0, device.size - MAX_TAIL);
@@ -132,7 +121,7 @@ export function theImage(entries: readonly ZipEntry[]): ZipEntry {
   const files = entries.filter((e) => !e.name.endsWith('/') && !e.name.startsWith('__MACOSX/'));
   if (files.length === 0) throw unsupported('a zip with no file in it');
   if (files.length > 1) {
-    const names = files.slice(0, 3).map((f) => printable(f.name)).join(', ');
+    const names = files.slice(0, 3).map((f) => printableName(f.name)).join(', ');
     throw unsupported(`a zip holding ${files.length} files (${names}${files.length > 3 ? ', …' : ''}); Glovebox opens a zip that holds one disk image`);
   }
   return files[0]!;
@@ -154,7 +143,7 @@ export type OpenedZip = { kind: 'stored'; device: BlockDevice; entry: ZipEntry }
 
 export async function openZip(device: BlockDevice): Promise<OpenedZip> {
   const entry = theImage(await readZipDirectory(device));
-  if (entry.flags & 0x1) throw unsupported(`an encrypted zip entry (${printable(entry.name)})`);
+  if (entry.flags & 0x1) throw unsupported(`an encrypted zip entry (${printableName(entry.name)})`);
   if (!Number.isSafeInteger(entry.size)) throw corrupt('zip entry size', { found: String(entry.size) });
   const start = await dataStart(device, entry);
   if (entry.method === 0) {
@@ -162,7 +151,7 @@ export async function openZip(device: BlockDevice): Promise<OpenedZip> {
     return { kind: 'stored', device: new SliceDevice(device, start, entry.size), entry };
   }
   if (entry.method !== 8) {
-    throw unsupported(`zip compression method ${METHOD_NAMES[entry.method] ?? entry.method} (${printable(entry.name)}); Glovebox reads stored and deflated entries`);
+    throw unsupported(`zip compression method ${METHOD_NAMES[entry.method] ?? entry.method} (${printableName(entry.name)}); Glovebox reads stored and deflated entries`);
   }
   let crc = 0;
   let produced = 0;
