@@ -50,6 +50,11 @@ export interface ExtractCliOptions {
   output: string;
   overwrite: boolean;
   warn: (message: string) => void;
+  /** Stops the walk, the reads and the writer (the app's Cancel). */
+  signal?: AbortSignal;
+  /** Told as each file's bytes arrive, and when each entry is done (the app's progress). */
+  onBytes?: (n: number) => void;
+  onEntry?: (path: string, type: WalkEntry['type']) => void;
 }
 
 export interface ExtractOutcome {
@@ -57,17 +62,27 @@ export interface ExtractOutcome {
   failures: number;
 }
 
+async function* counted(data: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of data) {
+    onBytes(chunk.length);
+    yield chunk;
+  }
+}
+
 /** Copies the named paths (default: the whole volume) into `output`, like `cp -r`. */
 export async function extractCommand(session: ImageSession, o: ExtractCliOptions): Promise<ExtractOutcome> {
   const vol = await session.volume(o.volume);
-  const writer = await ExtractWriter.open(o.output, { overwrite: o.overwrite });
+  const writer = await ExtractWriter.open(o.output, { overwrite: o.overwrite, ...(o.signal ? { signal: o.signal } : {}) });
+  const call = o.signal ? { signal: o.signal } : undefined;
   let failures = 0;
   const fail = (path: string, message: string) => {
     failures++;
     o.warn(`${terminalSafe(path)}: ${message}`);
   };
   const writeFile = async (parent: DirHandle, name: string, path: string, node: number, size: number, mtime: string | null, extents?: Promise<SourceExtent[] | null>) => {
-    await writer.file(parent, name, path, mtime, session.data(vol.index, node, size, undefined, extents));
+    const data = session.data(vol.index, node, size, call, extents);
+    await writer.file(parent, name, path, mtime, o.onBytes ? counted(data, o.onBytes) : data);
+    o.onEntry?.(path, 'file');
   };
   const writeLink = async (parent: DirHandle, name: string, path: string, node: number, mtime: string | null) => {
     try {
@@ -82,7 +97,7 @@ export async function extractCommand(session: ImageSession, o: ExtractCliOptions
   const inflight = new Window(FILES_IN_FLIGHT);
   for (const requested of o.paths.length > 0 ? o.paths : ['/']) {
     const path = normalise(requested);
-    const st = await session.lookup(vol.index, path);
+    const st = await session.lookup(vol.index, path, call);
     const name = basename(path);
     let top: DirHandle | null = writer.root();
     if (st.type === 'file') {
@@ -107,6 +122,7 @@ export async function extractCommand(session: ImageSession, o: ExtractCliOptions
       if (e.type === 'dir') {
         const h = await writer.dir(parent, e.name, e.path, e.mtime);
         if (h) handles.set(e.path, h);
+        o.onEntry?.(e.path, 'dir');
       } else if (e.type === 'file') {
         await inflight.add(writeFile(parent, e.name, e.path, e.node, e.size, e.mtime, extents));
       } else if (e.type === 'symlink') {
@@ -118,11 +134,11 @@ export async function extractCommand(session: ImageSession, o: ExtractCliOptions
     // Ask the sandbox where the next few files lie while the current one is written, so that
     // its round trips overlap the writer's file system calls. Entries are written in walk order.
     const ahead: Ahead[] = [];
-    const walk = session.walk(vol.index, { node: st.node, path }, { recursive: true, onProblem: (p) => fail(p.path, p.message) });
+    const walk = session.walk(vol.index, { node: st.node, path }, { recursive: true, onProblem: (p) => fail(p.path, p.message), ...(call ?? {}) });
     for await (const e of walk) {
       const item: Ahead = { e };
       if (e.type === 'file') {
-        item.extents = session.supervisor.extents(vol.index, e.node);
+        item.extents = session.supervisor.extents(vol.index, e.node, call);
         item.extents.catch(() => undefined); // reported when the file is written
       }
       ahead.push(item);

@@ -1,0 +1,401 @@
+// What the app's main process does for the renderer, without Electron: open sources read-only,
+// run each one's sandbox through an ImageSession, answer listings, stats and bounded reads,
+// and run the long tasks (extract, hash, stage for a drag) with progress and cancel.
+// The Electron main process wires this to IPC and dialogs; the end-to-end test host wires the
+// same class to HTTP, so the browser tests exercise this code with the real sandbox.
+
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { extractCommand } from '../../core/cli/commands/extract.js';
+import { GloveboxError } from '../../core/errors.js';
+import type { KernelLauncher } from '../../core/sandbox/host/launcher.js';
+import { ImageSession, type SessionOptions } from '../../core/sandbox/host/session.js';
+import type { ExpandProgress } from '../../core/sandbox/host/expanded-image.js';
+import type { HostSource } from '../../core/sandbox/host/source.js';
+import { FileSource } from '../../core/sources/file-source.js';
+import {
+  Channel,
+  DIR_PAGE_ENTRIES,
+  type ApiError,
+  type AppEvent,
+  type ChannelName,
+  type Details,
+  type DeviceInfo,
+  type DirPage,
+  type HashRequest,
+  type ItemsRequest,
+  type Req,
+  type Res,
+  type Result,
+  type SourceInfo,
+  type SourceStats,
+  type TaskKind,
+  type TaskResult,
+  type VolumeInfo,
+} from '../shared/api.js';
+
+/** Where device sources come from (the devices issue provides the real one). */
+export interface DeviceProvider {
+  list(): Promise<DeviceInfo[]>;
+  /** Opens the device read-only. */
+  open(id: string): Promise<{ source: HostSource; name: string; path: string }>;
+}
+
+export const NO_DEVICES: DeviceProvider = {
+  list: async () => [],
+  open: async () => {
+    throw new GloveboxError('NotFound', 'device discovery is not available in this build');
+  },
+};
+
+export interface BackendOptions {
+  /** Starts sandboxes: the Electron utility process in the app, a forked Node in tests. */
+  launcher: () => KernelLauncher;
+  /** Extra session options (the app runs without Node's permission model). */
+  session?: Omit<SessionOptions, 'launcher'>;
+  /** Tells the renderer about progress and opened sources. */
+  emit: (event: AppEvent) => void;
+  /** Asks the user where to extract; null when they cancelled. */
+  chooseFolder: () => Promise<string | null>;
+  /** A private folder for drag staging (created by the caller, owned by this app). */
+  stagingRoot: string;
+  /** Called with each image path opened successfully (recent documents). */
+  onOpened?: (path: string) => void;
+  recentImages?: () => string[];
+  devices?: DeviceProvider;
+  /** Starts the OS drag with staged files (Electron's webContents.startDrag). */
+  startDrag?: (files: string[]) => void;
+  copyText?: (text: string) => void;
+}
+
+interface OpenSource {
+  info: SourceInfo;
+  session: ImageSession;
+}
+
+/** Progress events are sent at most this often per task. */
+const PROGRESS_INTERVAL_MS = 100;
+/** Problems listed in a task's result (the rest are counted). */
+const MAX_PROBLEMS = 200;
+
+export class Backend {
+  private readonly sources = new Map<string, OpenSource>();
+  private readonly tasks = new Map<string, AbortController>();
+
+  constructor(private readonly o: BackendOptions) {}
+
+  /** Answers one validated request; every failure becomes an error result. */
+  async handle<C extends ChannelName>(channel: C, req: Req<C>): Promise<Result<Res<C>>> {
+    try {
+      return { ok: true, value: (await this.dispatch(channel, req)) as Res<C> };
+    } catch (e) {
+      return { ok: false, error: toApiError(e) };
+    }
+  }
+
+  private async dispatch(channel: ChannelName, req: unknown): Promise<unknown> {
+    switch (channel) {
+      case Channel.openDialog:
+        throw new GloveboxError('Invalid', 'the open dialog is shown by the app shell');
+      case Channel.openPath: {
+        const r = req as Req<typeof Channel.openPath>;
+        return this.openPath(r.path, r.taskId);
+      }
+      case Channel.openDevice:
+        return this.openDevice((req as Req<typeof Channel.openDevice>).deviceId);
+      case Channel.closeSource:
+        await this.close((req as Req<typeof Channel.closeSource>).sourceId);
+        return null;
+      case Channel.listDevices:
+        return (this.o.devices ?? NO_DEVICES).list();
+      case Channel.recentImages:
+        return this.o.recentImages?.() ?? [];
+      case Channel.readdir:
+        return this.readdir(req as Req<typeof Channel.readdir>);
+      case Channel.stat:
+        return this.stat(req as Req<typeof Channel.stat>);
+      case Channel.read: {
+        const r = req as Req<typeof Channel.read>;
+        return this.get(r.sourceId).session.supervisor.read(r.volume, r.node, r.offset, r.length);
+      }
+      case Channel.stats:
+        return this.stats((req as Req<typeof Channel.stats>).sourceId);
+      case Channel.extract:
+        return this.extract(req as ItemsRequest);
+      case Channel.hash:
+        return this.hash(req as HashRequest);
+      case Channel.dragOut:
+        return this.dragOut(req as ItemsRequest);
+      case Channel.cancelTask:
+        this.tasks.get((req as Req<typeof Channel.cancelTask>).taskId)?.abort();
+        return null;
+      case Channel.copyText:
+        this.o.copyText?.((req as Req<typeof Channel.copyText>).text);
+        return null;
+    }
+  }
+
+  // ---- sources ------------------------------------------------------------------------------
+
+  /**
+   * Opens an image file read-only. With a task id, the open reports progress (a compressed
+   * image is expanded by the sandbox first, which can take a while) and can be cancelled.
+   */
+  async openPath(path: string, taskId?: string): Promise<SourceInfo> {
+    // Registered before the first await, so that a Cancel sent at once is not lost.
+    const control = taskId === undefined ? new AbortController() : this.begin(taskId);
+    const { p, send } = this.reporter(taskId ?? 'open', 'open', null);
+    try {
+      let source: FileSource;
+      try {
+        source = await FileSource.open(path);
+      } catch (e) {
+        throw new GloveboxError('Io', `${basename(path)} cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (control.signal.aborted) {
+        await source.close();
+        throw new GloveboxError('Cancelled', 'cancelled');
+      }
+      const info = await this.attach(source, 'image', basename(path), path, control.signal, (e) => {
+        p.bytes = e.done;
+        p.bytesTotal = e.total;
+        p.current = e.format;
+        if (taskId !== undefined) send();
+      });
+      this.o.onOpened?.(path);
+      return info;
+    } catch (e) {
+      if (control.signal.aborted) throw new GloveboxError('Cancelled', `opening ${basename(path)} was cancelled`);
+      throw e;
+    } finally {
+      if (taskId !== undefined) this.tasks.delete(taskId);
+    }
+  }
+
+  async openDevice(id: string): Promise<SourceInfo> {
+    const d = await (this.o.devices ?? NO_DEVICES).open(id);
+    return this.attach(d.source, 'device', d.name, d.path);
+  }
+
+  private async attach(
+    source: HostSource,
+    kind: 'image' | 'device',
+    name: string,
+    path: string,
+    signal?: AbortSignal,
+    onExpand?: (p: ExpandProgress) => void,
+  ): Promise<SourceInfo> {
+    const expand = { ...this.o.session?.expand, ...(onExpand ? { onProgress: onExpand } : {}) };
+    const session = new ImageSession(source, { ...this.o.session, expand, launcher: this.o.launcher() });
+    const call = signal ? { signal } : undefined;
+    try {
+      const image = await session.info(call);
+      const volumes: VolumeInfo[] = [];
+      for (const v of image.volumes) {
+        let rootNode: number | null = null;
+        let error = v.error ?? null;
+        if (v.fs !== null && error === null) {
+          try {
+            rootNode = (await session.supervisor.root(v.index, call)).node;
+          } catch (e) {
+            error = toApiError(e).message;
+          }
+        } else if (v.fs === null && error === null) {
+          error = 'no file system Glovebox recognises';
+        }
+        volumes.push({ index: v.index, partition: v.partition, offset: v.offset, size: v.size, fs: v.fs, label: v.label, error, rootNode, notes: v.notes ?? [] });
+      }
+      const info: SourceInfo = {
+        id: randomUUID(),
+        kind,
+        name,
+        path,
+        size: image.size,
+        container: image.container,
+        partitioning: image.partitioning,
+        volumes,
+        warnings: image.warnings,
+        isolation: session.isolation,
+      };
+      this.sources.set(info.id, { info, session });
+      return info;
+    } catch (e) {
+      await session.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private get(id: string): OpenSource {
+    const s = this.sources.get(id);
+    if (!s) throw new GloveboxError('NotFound', 'this image is no longer open');
+    return s;
+  }
+
+  async close(id: string): Promise<void> {
+    const s = this.sources.get(id);
+    if (!s) return;
+    this.sources.delete(id);
+    await s.session.close();
+  }
+
+  async closeAll(): Promise<void> {
+    for (const c of this.tasks.values()) c.abort();
+    await Promise.all([...this.sources.keys()].map((id) => this.close(id)));
+  }
+
+  // ---- browsing -----------------------------------------------------------------------------
+
+  private async readdir(r: Req<typeof Channel.readdir>): Promise<DirPage> {
+    const page = await this.get(r.sourceId).session.supervisor.readdir(r.volume, r.node, r.start, DIR_PAGE_ENTRIES);
+    // Metadata files and alternate streams are hidden, as in `glovebox ls` without --all.
+    const entries = page.entries
+      .filter((e) => e.system !== true && e.stream !== true)
+      .map((e) => ({ name: e.name, escaped: e.escaped, node: e.node, type: e.type, size: e.size, mtime: e.mtime }));
+    if (page.next !== null && page.next <= r.start) throw new GloveboxError('Protocol', 'directory paging did not advance');
+    return { entries, next: page.next, total: page.total };
+  }
+
+  private async stat(r: Req<typeof Channel.stat>): Promise<Details> {
+    const sup = this.get(r.sourceId).session.supervisor;
+    const st = await sup.stat(r.volume, r.node);
+    let target: string | null = null;
+    if (st.type === 'symlink') target = await sup.readlink(r.volume, r.node).catch(() => null);
+    return {
+      node: st.node,
+      type: st.type,
+      size: st.size,
+      mtime: st.mtime,
+      atime: st.atime ?? null,
+      ctime: st.ctime ?? null,
+      birthtime: st.birthtime ?? null,
+      mode: st.mode ?? null,
+      attributes: st.attributes ?? [],
+      target,
+    };
+  }
+
+  private stats(id: string): SourceStats {
+    const { session } = this.get(id);
+    const s = session.supervisor.stats;
+    return { reads: s.hypercalls, bytesRead: s.bytesServed, launches: s.launches, kills: s.kills, isolation: session.isolation };
+  }
+
+  // ---- tasks --------------------------------------------------------------------------------
+
+  private begin(taskId: string): AbortController {
+    if (this.tasks.has(taskId)) throw new GloveboxError('Invalid', 'a task with this id is running');
+    const c = new AbortController();
+    this.tasks.set(taskId, c);
+    return c;
+  }
+
+  /** A throttled progress reporter for one task. */
+  private reporter(taskId: string, kind: TaskKind, bytesTotal: number | null) {
+    const p = { taskId, kind, files: 0, bytes: 0, bytesTotal, current: null as string | null };
+    let last = 0;
+    const send = (force = false) => {
+      const now = Date.now();
+      if (!force && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      this.o.emit({ type: 'task-progress', progress: { ...p } });
+    };
+    return { p, send };
+  }
+
+  async extract(r: ItemsRequest): Promise<TaskResult | null> {
+    this.get(r.sourceId);
+    const folder = await this.o.chooseFolder();
+    if (folder === null) return null;
+    return this.extractInto(r, folder, 'extract');
+  }
+
+  private async extractInto(r: ItemsRequest, folder: string, kind: TaskKind): Promise<TaskResult> {
+    const { session } = this.get(r.sourceId);
+    const control = this.begin(r.taskId);
+    const { p, send } = this.reporter(r.taskId, kind, null);
+    const problems: string[] = [];
+    const problem = (m: string) => {
+      if (problems.length < MAX_PROBLEMS) problems.push(m);
+    };
+    send(true);
+    try {
+      const { summary } = await extractCommand(session, {
+        paths: r.paths,
+        volume: r.volume,
+        output: folder,
+        overwrite: false,
+        signal: control.signal,
+        warn: problem,
+        onBytes: (n) => {
+          p.bytes += n;
+          send();
+        },
+        onEntry: (path, type) => {
+          if (type === 'file') p.files++;
+          p.current = path;
+          send();
+        },
+      });
+      send(true);
+      return { taskId: r.taskId, kind, files: summary.files, dirs: summary.dirs, bytes: summary.bytes, problems, folder, sha256: null };
+    } catch (e) {
+      if (control.signal.aborted) throw new GloveboxError('Cancelled', `cancelled after ${p.files} files`);
+      throw e;
+    } finally {
+      this.tasks.delete(r.taskId);
+    }
+  }
+
+  async hash(r: HashRequest): Promise<TaskResult> {
+    const { session } = this.get(r.sourceId);
+    const control = this.begin(r.taskId);
+    const { p, send } = this.reporter(r.taskId, 'hash', r.size);
+    try {
+      const st = await session.supervisor.stat(r.volume, r.node, { signal: control.signal });
+      if (st.type !== 'file') throw new GloveboxError('Invalid', 'only files can be hashed');
+      p.bytesTotal = st.size;
+      const h = createHash('sha256');
+      for await (const chunk of session.data(r.volume, r.node, st.size, { signal: control.signal })) {
+        h.update(chunk);
+        p.bytes += chunk.length;
+        send();
+      }
+      p.files = 1;
+      send(true);
+      return { taskId: r.taskId, kind: 'hash', files: 1, dirs: 0, bytes: p.bytes, problems: [], folder: null, sha256: h.digest('hex') };
+    } catch (e) {
+      if (control.signal.aborted) throw new GloveboxError('Cancelled', 'hashing cancelled');
+      throw e;
+    } finally {
+      this.tasks.delete(r.taskId);
+    }
+  }
+
+  /**
+   * Drag out: the OS needs real files, so the items are extracted (by the same safe writer)
+   * into a fresh private folder under the staging root, and the drag starts with what landed.
+   */
+  async dragOut(r: ItemsRequest): Promise<TaskResult> {
+    const folder = await mkdtemp(join(this.o.stagingRoot, 'drag-'));
+    try {
+      const result = await this.extractInto(r, folder, 'drag');
+      const files = (await readdir(folder)).map((n) => join(folder, n));
+      if (files.length > 0) this.o.startDrag?.(files);
+      return result;
+    } catch (e) {
+      await rm(folder, { recursive: true, force: true });
+      throw e;
+    }
+  }
+}
+
+/** Any failure as the data that crosses to the renderer. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof GloveboxError) return { kind: e.kind, message: e.message };
+  if (e instanceof Error) return { kind: 'Io', message: e.message };
+  return { kind: 'Io', message: String(e) };
+}
+
+/** Staged drag folders older than this are removed (at start and on quit). */
+export const STAGING_MAX_AGE_MS = 60 * 60 * 1000;

@@ -1,0 +1,183 @@
+// Devices and open images, each with its volumes, and under the current volume its folder tree.
+
+import { memo, useMemo, type KeyboardEvent } from 'react';
+import type { SourceInfo, VolumeInfo } from '../../electron/shared/api.js';
+import { humanSize } from '../lib/format.js';
+import { displayName } from '../lib/names.js';
+import { joinPath } from '../lib/paths.js';
+import { dirKey, locationPath, useApp } from '../store/index.js';
+import { ChevronIcon, CloseIcon, DiskIcon, ErrorIcon, FolderIcon, OpenIcon, UsbIcon, VolumeIcon } from './Icons.js';
+
+export function Sidebar() {
+  const sources = useApp((s) => s.sources);
+  const devices = useApp((s) => s.devices);
+  const openDevice = useApp((s) => s.openDevice);
+  const openDialog = useApp((s) => s.openDialog);
+  const opening = useApp((s) => s.opening);
+  return (
+    <nav className="sidebar" aria-label="Devices and images">
+      <section aria-labelledby="devices-heading">
+        <h2 id="devices-heading" className="side-heading">Devices</h2>
+        {devices.length === 0 ? (
+          <p className="side-empty">No USB sticks or cards</p>
+        ) : (
+          <ul className="side-list">
+            {devices.map((d) => (
+              <li key={d.id}>
+                <button type="button" className="side-row" onClick={() => void openDevice(d.id)} aria-label={`Open device ${d.name}`}>
+                  <UsbIcon /> <span className="side-name">{displayName(d.name)}</span>
+                  <span className="side-meta">{humanSize(d.size)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="images-heading">
+        <div className="side-heading-row">
+          <h2 id="images-heading" className="side-heading">Images</h2>
+          <button type="button" className="icon-button small" onClick={() => void openDialog()} aria-label="Open image…" title="Open image… (Ctrl+O)">
+            <OpenIcon size={14} />
+          </button>
+        </div>
+        {sources.length === 0 && !opening ? <p className="side-empty">No image open</p> : null}
+        <ul className="side-list" role="tree" aria-label="Open images, volumes and folders" onKeyDown={treeKeys}>
+          {sources.map((s) => (
+            <SourceItem key={s.id} source={s} />
+          ))}
+        </ul>
+        {opening ? (
+          <p className="side-empty opening" role="status">
+            <span className="spinner" aria-hidden="true" /> Opening {displayName(opening)}…
+          </p>
+        ) : null}
+      </section>
+    </nav>
+  );
+}
+
+/** Arrow keys in the tree: up and down between rows, right expands, left collapses. */
+function treeKeys(e: KeyboardEvent<HTMLUListElement>): void {
+  const labels = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('.tree-label')];
+  const at = labels.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  const row = labels[at]!.parentElement;
+  const twisty = row?.querySelector<HTMLButtonElement>('.twisty');
+  const open = twisty?.classList.contains('open') === true;
+  if (e.key === 'ArrowDown') labels[Math.min(labels.length - 1, at + 1)]!.focus();
+  else if (e.key === 'ArrowUp') labels[Math.max(0, at - 1)]!.focus();
+  else if (e.key === 'ArrowRight' && twisty && !open) twisty.click();
+  else if (e.key === 'ArrowLeft' && twisty && open) twisty.click();
+  else return;
+  e.preventDefault();
+}
+
+function SourceItem({ source }: { source: SourceInfo }) {
+  const closeSource = useApp((s) => s.closeSource);
+  const name = displayName(source.name);
+  return (
+    <li role="treeitem" aria-expanded="true" aria-label={name} aria-selected="false">
+      <div className="side-row source-row" title={source.path}>
+        {source.kind === 'device' ? <UsbIcon /> : <DiskIcon />}
+        <span className="side-name strong">{name}</span>
+        <span className="side-meta">{humanSize(source.size)}</span>
+        <button type="button" className="icon-button small close" onClick={() => void closeSource(source.id)} aria-label={`Close ${name}`} title="Close">
+          <CloseIcon size={12} />
+        </button>
+      </div>
+      <ul role="group">
+        {source.volumes.map((v) => (
+          <VolumeItem key={v.index} source={source} volume={v} />
+        ))}
+      </ul>
+    </li>
+  );
+}
+
+export function volumeTitle(v: VolumeInfo): string {
+  if (v.label) return displayName(v.label.trim()) || `Volume ${v.index}`;
+  return v.partition !== null ? `Partition ${v.partition}` : `Volume ${v.index}`;
+}
+
+function VolumeItem({ source, volume }: { source: SourceInfo; volume: VolumeInfo }) {
+  const openVolume = useApp((s) => s.openVolume);
+  const toggle = useApp((s) => s.toggleExpanded);
+  const key = dirKey(source.id, volume.index, '/');
+  const expanded = useApp((s) => s.expanded[key] === true);
+  const active = useApp((s) => s.location?.sourceId === source.id && s.location.volume === volume.index && s.location.trail.length === 1);
+  const title = volumeTitle(volume);
+  const meta = volume.fs?.toUpperCase() ?? 'unknown';
+  const full = `${meta}, ${humanSize(volume.size)}${volume.partition !== null ? `, partition ${volume.partition}` : ''}`;
+  const root = volume.rootNode;
+  return (
+    <li role="treeitem" aria-expanded={root === null ? undefined : expanded} aria-selected={active} aria-label={`${title}, ${full}`}>
+      <div className={`side-row tree-row depth-1${active ? ' active' : ''}`}>
+        {root !== null ? (
+          <button type="button" className={`twisty${expanded ? ' open' : ''}`} onClick={() => toggle(source.id, volume.index, '/', root)} aria-label={`${expanded ? 'Collapse' : 'Expand'} ${title}`} tabIndex={-1}>
+            <ChevronIcon size={12} />
+          </button>
+        ) : (
+          <span className="twisty-space" />
+        )}
+        <button type="button" className="tree-label" onClick={() => openVolume(source.id, volume.index)} title={volume.error ?? full}>
+          {volume.error ? <ErrorIcon /> : <VolumeIcon />}
+          <span className="side-name">{title}</span>
+          <span className="side-meta">{meta}</span>
+        </button>
+      </div>
+      {root !== null && expanded ? <FolderChildren sourceId={source.id} volume={volume.index} path="/" depth={2} /> : null}
+    </li>
+  );
+}
+
+const FolderChildren = memo(function FolderChildren({ sourceId, volume, path, depth }: { sourceId: string; volume: number; path: string; depth: number }) {
+  const dir = useApp((s) => s.dirs[dirKey(sourceId, volume, path)]);
+  const folders = useMemo(
+    () => (dir?.entries ?? []).filter((e) => e.type === 'dir').sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' })),
+    [dir?.entries],
+  );
+  if (!dir) return null;
+  if (dir.status === 'error' && dir.entries.length === 0) {
+    return (
+      <ul role="group">
+        <li className={`side-row tree-row depth-${Math.min(depth, 12)} tree-error`} role="none">
+          <ErrorIcon /> <span className="side-name">Cannot be read</span>
+        </li>
+      </ul>
+    );
+  }
+  return (
+    <ul role="group">
+      {folders.slice(0, 2000).map((f) => (
+        <FolderItem key={f.name} sourceId={sourceId} volume={volume} path={joinPath(path, f.name)} node={f.node} name={f.name} depth={depth} />
+      ))}
+      {folders.length > 2000 ? <li className={`side-row tree-row depth-${Math.min(depth, 12)} side-empty`}>{folders.length - 2000} more folders…</li> : null}
+      {dir.status === 'loading' && folders.length === 0 ? <li className={`side-row tree-row depth-${Math.min(depth, 12)} side-empty`}>Loading…</li> : null}
+    </ul>
+  );
+});
+
+function FolderItem({ sourceId, volume, path, node, name, depth }: { sourceId: string; volume: number; path: string; node: number; name: string; depth: number }) {
+  const key = dirKey(sourceId, volume, path);
+  const expanded = useApp((s) => s.expanded[key] === true);
+  const active = useApp((s) => s.location !== null && s.location.sourceId === sourceId && s.location.volume === volume && locationPath(s.location) === path);
+  const toggle = useApp((s) => s.toggleExpanded);
+  const openFolder = useApp((s) => s.openFolder);
+  const label = displayName(name);
+  const go = () => openFolder(sourceId, volume, path);
+  return (
+    <li role="treeitem" aria-expanded={expanded} aria-selected={active} aria-label={label}>
+      <div className={`side-row tree-row depth-${Math.min(depth, 12)}${active ? ' active' : ''}`}>
+        <button type="button" className={`twisty${expanded ? ' open' : ''}`} onClick={() => toggle(sourceId, volume, path, node)} aria-label={`${expanded ? 'Collapse' : 'Expand'} ${label}`} tabIndex={-1}>
+          <ChevronIcon size={12} />
+        </button>
+        <button type="button" className="tree-label" onClick={go}>
+          <FolderIcon />
+          <span className="side-name">{label}</span>
+        </button>
+      </div>
+      {expanded ? <FolderChildren sourceId={sourceId} volume={volume} path={path} depth={depth + 1} /> : null}
+    </li>
+  );
+}
+
