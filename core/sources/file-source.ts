@@ -19,14 +19,18 @@ export class FileSource implements HostSource {
     return new FileSource(handle, size, path);
   }
 
-  static async open(path: string): Promise<FileSource> {
+  /**
+   * `deviceSize`: where the OS gives a block device's size only through another channel
+   * (macOS: `diskutil info`), how to ask for it; Linux reads sysfs itself.
+   */
+  static async open(path: string, o: { deviceSize?: () => Promise<number | null> } = {}): Promise<FileSource> {
     // O_NOCTTY: a device path must never become our controlling terminal.
     const handle = await open(path, constants.O_RDONLY | constants.O_NOCTTY);
     try {
       const st = await handle.stat();
       let size: number;
       if (st.isFile()) size = st.size;
-      else if (st.isBlockDevice()) size = await blockDeviceSize(path, st.rdev);
+      else if (st.isBlockDevice()) size = await blockDeviceSize(path, st.rdev, o.deviceSize);
       else throw new Error('not a regular file or block device');
       return new FileSource(handle, size, path);
     } catch (e) {
@@ -52,8 +56,12 @@ export class FileSource implements HostSource {
 }
 
 /** A block device's size: fstat says 0, so ask sysfs (Linux) for its 512-byte sector count. */
-async function blockDeviceSize(path: string, rdev: number): Promise<number> {
-  if (process.platform !== 'linux') throw new Error(`cannot size block device ${path} on ${process.platform} yet`);
+async function blockDeviceSize(path: string, rdev: number, deviceSize?: () => Promise<number | null>): Promise<number> {
+  if (process.platform !== 'linux') {
+    const size = deviceSize ? await deviceSize() : null;
+    if (size === null || !Number.isSafeInteger(size) || size <= 0) throw new Error(`cannot size block device ${path} on ${process.platform} yet`);
+    return size;
+  }
   const major = Math.floor(rdev / 256) & 0xfff;
   const minor = (rdev & 0xff) | ((Math.floor(rdev / 4096) & 0xfff00));
   const text = await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8');
