@@ -13,6 +13,18 @@ export interface CliArgs {
   requireIsolation: boolean;
   /** Largest decompressed size for a compressed image (bytes). */
   expandLimit: number | undefined;
+  /** scan: add the SHA-256 of flagged files. */
+  hash: boolean;
+  /** hash: the algorithms, comma-separated (sha256, sha1, md5). */
+  algo: string | undefined;
+  /** scan: one self-contained HTML report on stdout. */
+  html: boolean;
+  /** scan: a file of digests (or NSRL RDS) to match every file against. */
+  hashList: string | undefined;
+  /** devices: print changes as they happen. */
+  watch: boolean;
+  /** image: copy only this partition (1-based). */
+  partition: number | undefined;
   help: boolean;
   version: boolean;
 }
@@ -33,6 +45,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
         overwrite: { type: 'boolean' },
         'require-isolation': { type: 'boolean' },
         'expand-limit': { type: 'string' },
+        hash: { type: 'boolean' },
+        algo: { type: 'string' },
+        html: { type: 'boolean' },
+        'hash-list': { type: 'string' },
+        watch: { type: 'boolean' },
+        partition: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -54,6 +72,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (bytes === null) throw new UsageError(`--expand-limit takes a size (e.g. 500M, 64G), not "${values['expand-limit']}"`);
     expandLimit = bytes;
   }
+  let partition: number | undefined;
+  if (values.partition !== undefined) {
+    partition = Number(values.partition);
+    if (!/^\d+$/.test(values.partition) || !Number.isSafeInteger(partition) || partition < 1) {
+      throw new UsageError(`--partition takes a partition number (1, 2, ...), not "${values.partition}"`);
+    }
+  }
   const [command = '', ...rest] = positionals;
   return {
     command,
@@ -66,6 +91,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
     overwrite: values.overwrite ?? false,
     requireIsolation: values['require-isolation'] ?? false,
     expandLimit,
+    hash: values.hash ?? false,
+    algo: values.algo,
+    html: values.html ?? false,
+    hashList: values['hash-list'],
+    watch: values.watch ?? false,
+    partition,
     help: values.help ?? false,
     version: values.version ?? false,
   };

@@ -12,10 +12,27 @@ Commands:
   cat <image> <path> [--volume N]               write a file's bytes to stdout
   extract <image> [path...] -o <dir> [--volume N] [--overwrite]
                                                 copy files and directories out, safely
+  scan <image> [--volume N] [--json | --html] [--hash] [--hash-list FILE]
+                                                what could hurt you: autorun files, shortcuts,
+                                                programs, scripts, macros, disguised names
+                                                (--hash: SHA-256 of flagged files; --html: one
+                                                self-contained report page; --hash-list: flag
+                                                files whose MD5/SHA-1/SHA-256 is listed, or
+                                                mark NSRL RDS known files)
+  hash <image> [path] [--volume N] [--algo sha256,sha1,md5] [--json]
+                                                digests of a file in the image (no path: of
+                                                the image file itself)
+  devices [--json] [--watch]                    USB sticks, disks and loop devices, with
+                                                warnings (BadUSB, mounted by the OS, system
+                                                disk); --watch prints changes as they happen
+  image <device|image> -o <file> [--partition N] [--overwrite]
+                                                copy a whole device (or one partition) to an
+                                                image file, with <file>.sha256 and a log of
+                                                unreadable ranges
 
 Options:
   --volume N   volume number from 'glovebox info' (default: the first with a file system)
-  --json       machine-readable output (ls: one JSON object per line)
+  --json       machine-readable output (ls, scan: one JSON object per line)
   --require-isolation  refuse to parse unless the sandbox's OS-level confinement is in force
   --expand-limit SIZE  largest decompressed size of a compressed image (.xz .gz .zst .bz2
                .zip: expanded by the sandbox into a private temporary file; default 64G)

@@ -4,7 +4,10 @@
 import { GloveboxError, invalid } from '../../errors.js';
 import { MAX_PATH_DEPTH, type NodeStat } from '../../fs/types.js';
 import { joinPath } from '../../fs/names.js';
-import type { ImageInfo, ListedEntry, SelfTestResult, SourceExtent, VolumeSummary } from '../protocol/api.js';
+import type { ImageInfo, ListedEntry, ScanPage, SelfTestResult, SourceExtent, VolumeSummary } from '../protocol/api.js';
+import { layoutFindings } from '../../scan/layout.js';
+import type { Finding, ScanNote } from '../../scan/types.js';
+import { digest, type HashAlgorithm, type HashProgress } from './hash.js';
 import { platformConfinement } from '../confine/platform.js';
 import type { Confinement } from '../protocol/messages.js';
 import type { KernelLauncher } from './launcher.js';
@@ -26,6 +29,69 @@ export interface WalkEntry extends ListedEntry {
   /** This name or one of its ancestors' was escaped. */
   pathEscaped: boolean;
   depth: number;
+}
+
+/** Findings one session scan keeps at most (more are counted, not kept). */
+export const MAX_SCAN_FINDINGS = 100_000;
+const MAX_SCAN_NOTES = 10_000;
+
+export interface ScanProgress {
+  /** Entries visited, file bytes read, findings so far, steps (sandbox requests) so far. */
+  entries: number;
+  bytes: number;
+  findings: number;
+  steps: number;
+}
+
+/** Errors that mean the sandbox was stopped while it scanned (it is restarted for the next step). */
+const STOPPED_SANDBOX: readonly string[] = ['Crashed', 'Timeout'];
+/** Sandboxes one scan may lose to hostile content before it gives up. */
+const MAX_SCAN_CRASHES = 16;
+/** One-move steps taken after a stop (the kernel's default step is at most this many moves). */
+const CAREFUL_SCAN_STEPS = 4000;
+/** Stops in a row inside one directory before the directory itself is skipped (its listing may be what stops the sandbox). */
+const STOPS_BEFORE_SKIPPING_DIRECTORY = 3;
+
+type Cursor = NonNullable<ScanPage['next']>;
+
+/** The cursor past the move that stopped the sandbox: the entry at the top frame's position, or the whole directory. */
+function skipAfterStop(
+  cursor: Cursor,
+  inFrame: { key: string; crashes: number },
+  e: GloveboxError,
+): { cursor: Cursor | null; inFrame: { key: string; crashes: number }; note: ScanNote; entry?: { dir: string; node: number; index: number } } {
+  const frames = cursor.frames.map((f) => ({ ...f }));
+  const top = frames[frames.length - 1]!;
+  const dir = `/${frames.slice(1).map((f) => f.name).join('/')}`;
+  const key = `${frames.length}:${top.node}`;
+  const count = inFrame.key === key ? inFrame.crashes + 1 : 1;
+  if (count >= STOPS_BEFORE_SKIPPING_DIRECTORY) {
+    frames.pop();
+    const note = { path: dir, message: `directory not scanned: the sandbox stopped ${count} times in it (${e.message})` };
+    return { cursor: frames.length > 0 ? { frames, visited: cursor.visited } : null, inFrame: { key: '', crashes: 0 }, note };
+  }
+  const note = { path: dir, message: `entry ${top.index + 1} of this directory not checked: the sandbox stopped while checking it (${e.message})` };
+  const entry = { dir, node: top.node, index: top.index };
+  top.index++;
+  return { cursor: { frames, visited: cursor.visited + 1 }, inFrame: { key, crashes: count }, note, entry };
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ScanProgress) => void;
+  /** Each step's findings as they arrive (for a display that fills in while the scan runs). */
+  onFindings?: (findings: Finding[]) => void;
+}
+
+export interface ScanReport {
+  volume: number;
+  findings: Finding[];
+  /** What could not be checked (a directory that could not be listed, a limit reached). */
+  notes: ScanNote[];
+  entries: number;
+  bytes: number;
+  /** Findings beyond MAX_SCAN_FINDINGS, counted but not kept. */
+  dropped: number;
 }
 
 export interface WalkProblem {
@@ -279,6 +345,100 @@ export class ImageSession {
       offset += chunk.length;
       yield chunk;
     }
+  }
+
+  /**
+   * Scans a volume for traps (autorun files, shortcuts, programs, macros, name tricks: see
+   * core/scan/README.md). The sandbox scans in bounded steps; this drives them, with progress
+   * and cancellation. Findings about the image's layout (hidden partitions, volumes sharing
+   * bytes) come first, then the volume's in walk order (depth-first, listing order).
+   */
+  async scan(volume: number, o: ScanOptions = {}): Promise<ScanReport> {
+    const call: CallOptions = o.signal ? { signal: o.signal } : {};
+    // The image's layout first (hidden partitions, shared bytes): from the volume list alone.
+    const layout = layoutFindings((await this.info(call)).volumes);
+    const report: ScanReport = { volume, findings: [...layout], notes: [], entries: 0, bytes: 0, dropped: 0 };
+    if (layout.length > 0) o.onFindings?.(layout);
+    let cursor: ScanPage['next'] = null;
+    let steps = 0;
+    // After a step stops the sandbox (a crash, a hang), its range is redone one move at a time;
+    // the move that stops it again is skipped and noted, so one hostile file cannot hide the rest.
+    let crashes = 0;
+    let careful = 0;
+    let inFrame = { key: '', crashes: 0 };
+    for (;;) {
+      if (o.signal?.aborted) throw new GloveboxError('Cancelled', 'cancelled');
+      let page: ScanPage;
+      try {
+        page = await this.supervisor.scan(volume, cursor, call, careful > 0 ? 1 : undefined);
+      } catch (e) {
+        if (!(e instanceof GloveboxError) || !STOPPED_SANDBOX.includes(e.kind) || o.signal?.aborted || ++crashes > MAX_SCAN_CRASHES) throw e;
+        if (careful === 0) {
+          careful = CAREFUL_SCAN_STEPS;
+          continue;
+        }
+        cursor ??= { frames: [{ node: (await this.supervisor.root(volume, call)).node, name: '', index: 0 }], visited: 0 };
+        const skip = skipAfterStop(cursor, inFrame, e);
+        inFrame = skip.inFrame;
+        const culprit = skip.entry ? await this.entryAt(volume, skip.entry, call) : null;
+        if (culprit && skip.entry) {
+          const path = joinPath(skip.entry.dir, culprit.name);
+          const f: Finding = {
+            severity: 'warning',
+            kind: 'malformed',
+            path,
+            title: 'Checking this entry stopped the sandbox',
+            evidence: [e.message.slice(0, 1000)],
+            why: 'Its structures crashed or hung the parser that read them: it may be crafted to attack the programs that open such files. It was not checked; do not open it.',
+          };
+          if (culprit.type === 'file') Object.assign(f, { node: culprit.node, size: culprit.size });
+          report.findings.push(f);
+          o.onFindings?.([f]);
+        } else report.notes.push(skip.note);
+        cursor = skip.cursor;
+        if (cursor === null) break;
+        continue;
+      }
+      if (careful > 0) careful--;
+      inFrame = { key: '', crashes: 0 };
+      steps++;
+      if (page.next !== null && cursor !== null && JSON.stringify(page.next) === JSON.stringify(cursor)) {
+        throw new GloveboxError('Protocol', 'the scan did not advance');
+      }
+      const room = Math.max(0, MAX_SCAN_FINDINGS - report.findings.length);
+      report.findings.push(...page.findings.slice(0, room));
+      report.dropped += Math.max(0, page.findings.length - room);
+      report.notes.push(...page.notes.slice(0, Math.max(0, MAX_SCAN_NOTES - report.notes.length)));
+      report.entries += page.entries;
+      report.bytes += page.bytes;
+      if (page.findings.length > 0) o.onFindings?.(page.findings);
+      o.onProgress?.({ entries: report.entries, bytes: report.bytes, findings: report.findings.length + report.dropped, steps });
+      cursor = page.next;
+      if (cursor === null) break;
+    }
+    return report;
+  }
+
+  /** The entry at `index` of a directory, or null when even that cannot be had. */
+  private async entryAt(volume: number, at: { node: number; index: number }, call: CallOptions): Promise<ListedEntry | null> {
+    try {
+      return (await this.supervisor.readdir(volume, at.node, at.index, 1, call)).entries[0] ?? null;
+    } catch (e) {
+      if (e instanceof GloveboxError && e.kind === 'Cancelled') throw e;
+      return null;
+    }
+  }
+
+  /** Digests of one file's bytes, streamed from the image (ImageSession.data), with progress. */
+  async hash(
+    volume: number,
+    node: number,
+    size: number,
+    algorithms: readonly HashAlgorithm[] = ['sha256'],
+    o: { signal?: AbortSignal; onProgress?: (p: HashProgress) => void } = {},
+  ): Promise<Partial<Record<HashAlgorithm, string>>> {
+    const call: CallOptions = o.signal ? { signal: o.signal } : {};
+    return digest(this.data(volume, node, size, call), algorithms, { total: size, ...o });
   }
 
   async close(): Promise<void> {

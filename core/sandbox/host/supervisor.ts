@@ -11,12 +11,14 @@ import {
   checkDirPage,
   checkExtents,
   checkImageInfo,
+  checkScanPage,
   checkSelfTest,
   checkStat,
   checkString,
   type DirPage,
   type ImageInfo,
   type MethodName,
+  type ScanPage,
   type SelfTestResult,
   type SourceExtent,
 } from '../protocol/api.js';
@@ -165,6 +167,11 @@ export class Supervisor {
   expand(position: number, max: number, o?: CallOptions): Promise<Uint8Array> {
     const want = Math.min(max, MAX_CALL_READ_BYTES);
     return this.call('expand', [position, want], checkBytes(want), o);
+  }
+
+  /** One step of a volume scan (KernelApi.scan); `cursor` is the last step's `next`. */
+  scan(volume: number, cursor: ScanPage['next'], o?: CallOptions, maxEntries?: number): Promise<ScanPage> {
+    return this.call('scan', [volume, cursor, maxEntries ?? null], checkScanPage, o);
   }
 
   async extents(volume: number, node: NodeId, o?: CallOptions): Promise<SourceExtent[] | null> {

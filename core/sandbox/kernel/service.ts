@@ -8,6 +8,7 @@ import { escapeName, splitPath } from '../../fs/names.js';
 import { MAX_PATH_DEPTH, type DirEntry, type FsDriver, type NodeId, type NodeStat, type Volume } from '../../fs/types.js';
 import type { ProbeImage, ProbeResult } from '../../probe.js';
 import { openExpandStream, type ExpandStream } from '../../containers/streams/index.js';
+import { checkCursor, DEFAULT_STEP_BUDGET, scanStep, type ScanCursor } from '../../scan/index.js';
 import {
   MAX_CALL_READ_BYTES,
   MAX_PAGE_ENTRIES,
@@ -15,6 +16,7 @@ import {
   type ImageInfo,
   type KernelApi,
   type ListedEntry,
+  type ScanPage,
   type SelfTestResult,
   type SourceExtent,
 } from '../protocol/api.js';
@@ -149,6 +151,23 @@ export class KernelService implements KernelApi {
     const bytes = await this.expander.stream.next(Math.min(max, MAX_CALL_READ_BYTES));
     this.expander.position += bytes.length;
     return bytes;
+  }
+
+  async scan(volume: number, cursor: ScanCursor | null, maxEntries?: number | null): Promise<ScanPage> {
+    const v = this.volume(volume);
+    const from = cursor === null ? null : checkCursor(cursor);
+    const limit = Number.isSafeInteger(maxEntries) && (maxEntries as number) >= 1 ? Math.min(maxEntries as number, DEFAULT_STEP_BUDGET.maxEntries) : DEFAULT_STEP_BUDGET.maxEntries;
+    return scanStep(
+      {
+        label: v.label,
+        root: () => v.root(),
+        list: (node) => this.list(volume, v, node),
+        stat: (node) => v.stat(node),
+        read: (node, offset, length) => v.read(node, offset, length),
+      },
+      from,
+      { ...DEFAULT_STEP_BUDGET, maxEntries: limit, now: () => Date.now() },
+    );
   }
 
   private probedVolume(index: number) {

@@ -3,6 +3,8 @@
 // this, and the host checks every result with the validator before using it.
 
 import type { NodeStat, NodeType, NodeId } from '../../fs/types.js';
+import { FINDING_KINDS, MAX_EVIDENCE_CHARS, MAX_EVIDENCE_LINES, MAX_TITLE_CHARS, MAX_WHY_CHARS, SEVERITIES, type Finding, type ScanNote } from '../../scan/types.js';
+import { checkCursor, MAX_STEP_FINDINGS, MAX_STEP_NOTES, type ScanCursor } from '../../scan/cursor.js';
 
 export interface VolumeSummary {
   index: number;
@@ -101,10 +103,28 @@ export interface KernelApi {
    * over); at most `max` bytes, empty at the end.
    */
   expand(position: number, max: number): Promise<Uint8Array>;
+  /**
+   * One step of the scan of a volume for traps (core/scan), from `cursor` (null starts at the
+   * root): the findings of the entries it got through within its budget, and the cursor to
+   * continue from (null when the volume is done). The host keeps the cursor between steps.
+   * `maxEntries` (1 or more) makes a shorter step: one entry at a time finds the one that
+   * stopped a sandbox.
+   */
+  scan(volume: number, cursor: ScanCursor | null, maxEntries?: number | null): Promise<ScanPage>;
+}
+
+/** One step of a volume scan (KernelApi.scan). */
+export interface ScanPage {
+  findings: Finding[];
+  notes: ScanNote[];
+  next: ScanCursor | null;
+  /** Entries visited and file bytes read in this step. */
+  entries: number;
+  bytes: number;
 }
 
 export type MethodName = keyof KernelApi;
-export const METHODS: readonly MethodName[] = ['selftest', 'probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents', 'expand'];
+export const METHODS: readonly MethodName[] = ['selftest', 'probe', 'root', 'lookup', 'readdir', 'stat', 'read', 'readlink', 'extents', 'expand', 'scan'];
 
 /** Largest page of directory entries per call, and largest data read per call. */
 export const MAX_PAGE_ENTRIES = 4096;
@@ -240,4 +260,43 @@ export function checkSelfTest(v: unknown): SelfTestResult | null {
   const ok = (x: unknown): x is ProbeOutcome => typeof x === 'string' && PROBE_OUTCOMES.includes(x);
   if (!ok(v.file) || !ok(v.socket) || !ok(v.spawn)) return null;
   return { file: v.file, socket: v.socket, spawn: v.spawn };
+}
+
+function checkFinding(v: unknown): Finding | null {
+  if (!isObj(v) || typeof v.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(v.severity)) return null;
+  if (typeof v.kind !== 'string' || !(FINDING_KINDS as readonly string[]).includes(v.kind)) return null;
+  if (!isStr(v.path, 65536) || !v.path.startsWith('/') || !isStr(v.title, MAX_TITLE_CHARS) || !isStr(v.why, MAX_WHY_CHARS)) return null;
+  if (!Array.isArray(v.evidence) || v.evidence.length > MAX_EVIDENCE_LINES || !v.evidence.every((e) => isStr(e, MAX_EVIDENCE_CHARS))) return null;
+  const out: Finding = { severity: v.severity as Finding['severity'], kind: v.kind as Finding['kind'], path: v.path, title: v.title, evidence: [...(v.evidence as string[])], why: v.why };
+  if (v.node !== undefined || v.size !== undefined) {
+    if (!isCount(v.node) || !isCount(v.size)) return null;
+    out.node = v.node;
+    out.size = v.size;
+  }
+  return out;
+}
+
+export function checkScanPage(v: unknown): ScanPage | null {
+  if (!isObj(v) || !isCount(v.entries) || !isCount(v.bytes)) return null;
+  if (!Array.isArray(v.findings) || v.findings.length > MAX_STEP_FINDINGS || !Array.isArray(v.notes) || v.notes.length > MAX_STEP_NOTES) return null;
+  const findings: Finding[] = [];
+  for (const item of v.findings) {
+    const f = checkFinding(item);
+    if (!f) return null;
+    findings.push(f);
+  }
+  const notes: ScanNote[] = [];
+  for (const n of v.notes) {
+    if (!isObj(n) || !isStr(n.path, 65536) || !isStr(n.message, 2000)) return null;
+    notes.push({ path: n.path, message: n.message });
+  }
+  let next: ScanCursor | null = null;
+  if (v.next !== null) {
+    try {
+      next = checkCursor(v.next);
+    } catch {
+      return null;
+    }
+  }
+  return { findings, notes, next, entries: v.entries, bytes: v.bytes };
 }
