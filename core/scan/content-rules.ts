@@ -41,15 +41,13 @@ async function isIso(ctx: FileContext): Promise<boolean> {
 export async function contentFindings(ctx: FileContext, head: Uint8Array): Promise<Finding[]> {
   const out: Finding[] = [];
   const ext = extensionOf(ctx.name);
-  const exe = identifyExecutable(await withPeHeader(ctx, head));
+  const exe = identifyExecutable(await withPeHeader(ctx, head), ctx.size);
   if (exe) {
     const mismatch = !PROGRAM_EXTENSIONS.has(ext);
-    out.push(makeFinding(mismatch ? 'danger' : 'warning', 'executable', ctx.path, mismatch ? `Program disguised as .${ext}` : `${exe.format === 'elf' ? 'Linux' : exe.format === 'mach-o' ? 'macOS' : 'Windows'} program`, [exe.description],
-      exe.format === 'pe' || exe.format === 'mz' ? 'A Windows program runs with the user\'s rights when opened. Run it only if you know where it came from.' : 'A program runs with the user\'s rights when started. Run it only if you know where it came from.', ctx));
-    if (mismatch) {
-      out.push(makeFinding('danger', 'type-mismatch', ctx.path, `Content is a program, name says .${ext}`, [exe.description, `extension: ${ext || '(none)'}`],
-        'A program with a document\'s extension is made to be opened by mistake; some viewers and handlers still run it.', ctx));
-    }
+    out.push(makeFinding(mismatch ? 'danger' : 'warning', 'executable', ctx.path, mismatch ? `Program disguised as .${ext}` : `${exe.format === 'elf' ? 'Linux' : exe.format === 'mach-o' ? 'macOS' : 'Windows'} program`, mismatch ? [exe.description, `extension: .${ext}`] : [exe.description],
+      mismatch
+        ? 'A program with a document\'s extension is made to be opened by mistake; some viewers and handlers still run it.'
+        : exe.format === 'pe' || exe.format === 'mz' ? 'A Windows program runs with the user\'s rights when opened. Run it only if you know where it came from.' : 'A program runs with the user\'s rights when started. Run it only if you know where it came from.', ctx));
   }
   if (!exe) out.push(...mismatchFindings(ctx, ext, head));
   const script = SCRIPT_EXTENSIONS[ext];

@@ -21,21 +21,42 @@ const ELF_TYPES: Record<number, string> = { 1: 'relocatable object', 2: 'executa
 const MACHO_TYPES: Record<number, string> = { 1: 'object', 2: 'executable', 6: 'dynamic library', 7: 'dynamic linker', 8: 'bundle', 11: 'kernel extension' };
 const MACHO_CPUS: Record<number, string> = { 7: 'x86', 0x01000007: 'x86-64', 12: 'ARM', 0x0100000c: 'ARM64' };
 
-/** What the first bytes of a file say about it being a program, or null. */
-export function identifyExecutable(head: Uint8Array): ExecutableInfo | null {
-  if (head.length >= 64 && head[0] === 0x4d && head[1] === 0x5a) return pe(head);
+/**
+ * What the first bytes of a file say about it being a program, or null. `size` is the whole
+ * file's (default: `head` is the whole file).
+ */
+export function identifyExecutable(head: Uint8Array, size = head.length): ExecutableInfo | null {
+  if (head.length >= 64 && head[0] === 0x4d && head[1] === 0x5a) return pe(head, size);
   if (head.length >= 20 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return elf(head);
   if (head.length >= 28) return machO(head);
   return null;
 }
 
-function pe(head: Uint8Array): ExecutableInfo {
+/**
+ * A DOS program's header (e_cblp, e_cp, e_cparhdr) that fits the file: what a file starting
+ * with "MZ" must have to run when it has no PE header. Two letters alone are not a program (one
+ * file in 65,536 of random data starts with them).
+ */
+function dosProgram(f: Fields, size: number): boolean {
+  const lastPage = f.u16(0x02);
+  const pages = f.u16(0x04);
+  const headerParagraphs = f.u16(0x08);
+  if (pages < 1 || lastPage >= 512 || headerParagraphs < 2) return false;
+  const imageSize = lastPage === 0 ? pages * 512 : (pages - 1) * 512 + lastPage;
+  return imageSize <= size && imageSize > headerParagraphs * 16;
+}
+
+function pe(head: Uint8Array, size: number): ExecutableInfo | null {
   const f = new Fields(head, 'PE');
   const eLfanew = f.u32(0x3c);
   const mz: ExecutableInfo = { format: 'mz', description: 'MS-DOS executable (MZ)' };
   if (eLfanew < 0x40 || eLfanew + 24 > head.length || f.u32(eLfanew) !== 0x00004550) {
-    if (eLfanew >= head.length) mz.description += `, PE header beyond the first ${head.length} bytes`;
-    return mz;
+    // Beyond what was read but inside the file: the PE header may be there.
+    if (eLfanew >= 0x40 && eLfanew + 24 > head.length && eLfanew + 24 <= size) {
+      mz.description += `, PE header beyond the first ${head.length} bytes`;
+      return mz;
+    }
+    return dosProgram(f, size) ? mz : null;
   }
   const machine = f.u16(eLfanew + 4);
   const characteristics = f.u16(eLfanew + 22);

@@ -12,8 +12,9 @@ import { BufferSource } from '../../core/sources/file-source.js';
 const MAGIC = new TextEncoder().encode('POISON01');
 const never = <T>() => new Promise<T>(() => {});
 const MZ = (() => {
+  // A DOS program header that fits the file: 1 page of 128 bytes, a 2-paragraph header.
   const b = new Uint8Array(128);
-  b.set([0x4d, 0x5a]);
+  b.set([0x4d, 0x5a, 0x80, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00]);
   return b;
 })();
 

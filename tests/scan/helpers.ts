@@ -49,7 +49,6 @@ export const EXPECTED_TRAPS = [
   'danger shortcut /Documents/report.lnk',
   'danger shortcut /Documents/settings.lnk',
   'danger shortcut /Photos.lnk',
-  'danger type-mismatch /scan.pdf',
   'info shortcut /Documents/notes.lnk',
   'warning autostart /autorun.sh',
   'warning autostart /tools/open.desktop',

@@ -189,7 +189,19 @@ describe('executables', () => {
     const exe = await fixtureFile('/setup.exe');
     const far = exe.slice();
     setU32(far, 0x3c, 0xfffffff0);
-    expect(identifyExecutable(far)).toEqual({ format: 'mz', description: 'MS-DOS executable (MZ), PE header beyond the first 1024 bytes' });
+    // The PE header would lie past the end of the file, and the DOS header does not fit it.
+    expect(identifyExecutable(far)).toBeNull();
+    // Past what was read but inside the file: it may be there.
+    expect(identifyExecutable(far.subarray(0, 512), 0xfffffff0 + 4096)).toEqual({ format: 'mz', description: 'MS-DOS executable (MZ), PE header beyond the first 512 bytes' });
+    // A real DOS program: its header's page count fits the file.
+    const dos = new Uint8Array(1024);
+    dos.set([0x4d, 0x5a, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x04, 0x00]);
+    expect(identifyExecutable(dos)).toEqual({ format: 'mz', description: 'MS-DOS executable (MZ)' });
+    // Random bytes after "MZ" are not a program.
+    const random = new Uint8Array(802).map((_, i) => (i * 7919 + 13) % 251);
+    random[0] = 0x4d;
+    random[1] = 0x5a;
+    expect(identifyExecutable(random)).toBeNull();
     for (let n = 0; n <= exe.length; n++) {
       const r = await typed(() => identifyExecutable(exe.subarray(0, n)));
       expect(r).not.toBeInstanceOf(GloveboxError);
