@@ -94,8 +94,11 @@ async function openDenied(path: string, e: unknown): Promise<HostSource> {
   }
 }
 
-/** Opens an image or device read-only: a clear reason when it cannot, a device's warnings when it can. */
-async function openSource(path: string): Promise<HostSource> {
+/**
+ * Opens an image or device read-only: a clear reason when it cannot, a device's warnings when it
+ * can. `consistent: false` skips the consistent view of a device (imaging reads each byte once).
+ */
+async function openSource(path: string, { consistent = true } = {}): Promise<HostSource> {
   let source: HostSource;
   try {
     // macOS: the size of /dev/diskN comes from diskutil (Linux reads sysfs itself).
@@ -105,7 +108,7 @@ async function openSource(path: string): Promise<HostSource> {
   }
   const device = await deviceRecordFor(path);
   if (device) for (const w of openWarnings(path, device)) warn(w);
-  if (!(await isDevicePath(path))) return source;
+  if (!consistent || !(await isDevicePath(path))) return source;
   // A device can answer the same sector differently twice: keep what was served stable.
   return new ConsistentSource(source, {
     onChange: (c) => warn(`${path} changed its data at byte ${c.offset} between two reads (a failing or malicious device); ${c.servedFirstCopy ? 'the first copy is served again' : 'the read was refused'}`),
@@ -129,7 +132,7 @@ async function runDeviceCommand(args: CliArgs, out: Output, image: string): Prom
     const output = args.output;
     const r = await imageCommand({
       source: image, output, overwrite: args.overwrite, partition: args.partition, warn, signal: stop.signal,
-      open: () => openSource(image),
+      open: () => openSource(image, { consistent: false }),
       session: () => openSession(image, args.requireIsolation, args.expandLimit),
     });
     process.stderr.write(`glovebox: wrote ${terminalSafe(output)} (${humanSize(r.bytes)}); SHA-256 ${r.sha256} in ${terminalSafe(r.hashFile)}\n`);
