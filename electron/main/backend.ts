@@ -5,41 +5,67 @@
 // same class to HTTP, so the browser tests exercise this code with the real sandbox.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { extractCommand } from '../../core/cli/commands/extract.js';
+import { sortFindings } from '../../core/cli/commands/scan.js';
+import { imageSource, ImagingError } from '../../core/devices/imaging.js';
 import { GloveboxError } from '../../core/errors.js';
+import { reportHtml, type ReportFile } from '../../core/scan/report.js';
+import type { Finding } from '../../core/scan/types.js';
+import { digest, sourceChunks } from '../../core/sandbox/host/hash.js';
 import type { KernelLauncher } from '../../core/sandbox/host/launcher.js';
-import { ImageSession, type SessionOptions } from '../../core/sandbox/host/session.js';
+import { ImageSession, type ScanReport, type SessionOptions } from '../../core/sandbox/host/session.js';
 import type { ExpandProgress } from '../../core/sandbox/host/expanded-image.js';
 import type { HostSource } from '../../core/sandbox/host/source.js';
 import { FileSource } from '../../core/sources/file-source.js';
 import {
   Channel,
   DIR_PAGE_ENTRIES,
+  MAX_FINDINGS_SHOWN,
   type ApiError,
   type AppEvent,
   type ChannelName,
   type Details,
   type DeviceInfo,
   type DirPage,
+  type FindingInfo,
   type HashRequest,
   type ItemsRequest,
   type Req,
   type Res,
   type Result,
+  type ScanRequest,
+  type ScanResult,
   type SourceInfo,
   type SourceStats,
   type TaskKind,
   type TaskResult,
   type VolumeInfo,
+  type VolumeRef,
 } from '../shared/api.js';
 
-/** Where device sources come from (the devices issue provides the real one). */
+export interface OpenedDevice {
+  source: HostSource;
+  /** For display (vendor and model, or the OS's name). */
+  name: string;
+  path: string;
+  size: number;
+  /** Mounted by the OS, system disk, BadUSB: shown with the opened source. */
+  warnings: string[];
+}
+
+/** Where device sources come from (electron/main/devices.ts: core/devices' watcher). */
 export interface DeviceProvider {
   list(): Promise<DeviceInfo[]>;
-  /** Opens the device read-only. */
-  open(id: string): Promise<{ source: HostSource; name: string; path: string }>;
+  /** Opens a listed device read-only; `raw`: without the consistent view (imaging). */
+  open(id: string, o?: { raw?: boolean }): Promise<OpenedDevice>;
+}
+
+export interface SaveFileRequest {
+  title: string;
+  defaultName: string;
+  filters: Array<{ name: string; extensions: string[] }>;
 }
 
 export const NO_DEVICES: DeviceProvider = {
@@ -58,6 +84,10 @@ export interface BackendOptions {
   emit: (event: AppEvent) => void;
   /** Asks the user where to extract; null when they cancelled. */
   chooseFolder: () => Promise<string | null>;
+  /** Asks the user where to save a file (a device image, a report); null when they cancelled. */
+  chooseSaveFile?: (r: SaveFileRequest) => Promise<string | null>;
+  /** The app's version, for reports. */
+  version?: string;
   /** A private folder for drag staging (created by the caller, owned by this app). */
   stagingRoot: string;
   /** Called with each image path opened successfully (recent documents). */
@@ -72,12 +102,19 @@ export interface BackendOptions {
 interface OpenSource {
   info: SourceInfo;
   session: ImageSession;
+  source: HostSource;
+  /** The last finished scan of each volume (for Export report). */
+  scans: Map<number, ScanReport>;
 }
 
 /** Progress events are sent at most this often per task. */
 const PROGRESS_INTERVAL_MS = 100;
 /** Problems listed in a task's result (the rest are counted). */
 const MAX_PROBLEMS = 200;
+/** Files listed in an exported report at most (as `glovebox scan --html`). */
+const MAX_REPORT_FILES = 100_000;
+/** Bytes of an image file hashed for a report's header (larger ones, and devices, are not). */
+const MAX_REPORT_HASH_BYTES = 16 * 1024 * 1024 * 1024;
 
 export class Backend {
   private readonly sources = new Map<string, OpenSource>();
@@ -130,6 +167,14 @@ export class Backend {
       case Channel.cancelTask:
         this.tasks.get((req as Req<typeof Channel.cancelTask>).taskId)?.abort();
         return null;
+      case Channel.saveDeviceImage: {
+        const r = req as Req<typeof Channel.saveDeviceImage>;
+        return this.saveDeviceImage(r.deviceId, r.taskId);
+      }
+      case Channel.scan:
+        return this.scan(req as ScanRequest);
+      case Channel.exportReport:
+        return this.exportReport(req as VolumeRef);
       case Channel.copyText:
         this.o.copyText?.((req as Req<typeof Channel.copyText>).text);
         return null;
@@ -175,7 +220,9 @@ export class Backend {
 
   async openDevice(id: string): Promise<SourceInfo> {
     const d = await (this.o.devices ?? NO_DEVICES).open(id);
-    return this.attach(d.source, 'device', d.name, d.path);
+    const info = await this.attach(d.source, 'device', d.name, d.path);
+    info.warnings = [...d.warnings, ...info.warnings];
+    return info;
   }
 
   private async attach(
@@ -218,7 +265,7 @@ export class Backend {
         warnings: image.warnings,
         isolation: session.isolation,
       };
-      this.sources.set(info.id, { info, session });
+      this.sources.set(info.id, { info, session, source, scans: new Map() });
       return info;
     } catch (e) {
       await session.close().catch(() => undefined);
@@ -388,6 +435,160 @@ export class Backend {
       throw e;
     }
   }
+
+  // ---- devices: save as image --------------------------------------------------------------
+
+  /**
+   * "Save as image…": asks where, then copies the whole device byte for byte (core/devices
+   * imaging: SHA-256 on the way, written beside it as .sha256; unreadable ranges retried, then
+   * zero-filled and listed), with progress and cancel. The device is only read.
+   */
+  async saveDeviceImage(deviceId: string, taskId: string): Promise<TaskResult | null> {
+    const devices = this.o.devices ?? NO_DEVICES;
+    const device = (await devices.list()).find((d) => d.id === deviceId);
+    if (!device) throw new GloveboxError('NotFound', 'this device is no longer connected');
+    if (!this.o.chooseSaveFile) throw new GloveboxError('Unsupported', 'saving files is not available here');
+    const output = await this.o.chooseSaveFile({
+      title: 'Save device as image',
+      defaultName: `${safeFileName([device.vendor, device.model].filter(Boolean).join(' ') || device.name)}.img`,
+      filters: [{ name: 'Raw disk image', extensions: ['img'] }],
+    });
+    if (output === null) return null;
+    const control = this.begin(taskId);
+    const { p, send } = this.reporter(taskId, 'image', device.size);
+    let opened: OpenedDevice | null = null;
+    try {
+      send(true);
+      opened = await devices.open(deviceId, { raw: true });
+      const r = await imageSource(opened.source, {
+        output,
+        // The save dialog asked before replacing a file.
+        overwrite: true,
+        sourcePath: opened.path,
+        signal: control.signal,
+        onProgress: (e) => {
+          p.bytes = e.done;
+          p.bytesTotal = e.total;
+          send();
+        },
+      });
+      p.files = 1;
+      send(true);
+      const problems = r.badRanges.slice(0, MAX_PROBLEMS).map((b) => `bytes ${b.offset}–${b.offset + b.length - 1} could not be read (zeros written): ${b.error}`);
+      if (r.badBlocksFile) problems.push(`unreadable ranges are listed in ${r.badBlocksFile}`);
+      return { taskId, kind: 'image', files: 1, dirs: 0, bytes: r.bytes, problems, folder: output, sha256: r.sha256 };
+    } catch (e) {
+      if (control.signal.aborted) throw new GloveboxError('Cancelled', 'imaging cancelled; the partial image was removed');
+      if (e instanceof ImagingError) throw new GloveboxError('Io', e.message);
+      throw e;
+    } finally {
+      await opened?.source.close().catch(() => undefined);
+      this.tasks.delete(taskId);
+    }
+  }
+
+  // ---- scan and report ------------------------------------------------------------------------
+
+  /** Scans a volume in the sandbox (core/scan), sending findings as they arrive. */
+  async scan(r: ScanRequest): Promise<ScanResult> {
+    const s = this.get(r.sourceId);
+    if (!s.info.volumes.some((v) => v.index === r.volume)) throw new GloveboxError('NotFound', `there is no volume ${r.volume}`);
+    const control = this.begin(r.taskId);
+    const { p, send } = this.reporter(r.taskId, 'scan', null);
+    let streamed = 0;
+    try {
+      send(true);
+      const report = await s.session.scan(r.volume, {
+        signal: control.signal,
+        onProgress: (x) => {
+          p.files = x.entries;
+          p.bytes = x.bytes;
+          send();
+        },
+        onFindings: (found) => {
+          const batch = found.slice(0, Math.max(0, MAX_FINDINGS_SHOWN - streamed)).map(findingInfo);
+          streamed += batch.length;
+          if (batch.length > 0) this.o.emit({ type: 'scan-findings', taskId: r.taskId, findings: batch });
+        },
+      });
+      s.scans.set(r.volume, report);
+      send(true);
+      const sorted = sortFindings(report.findings);
+      return {
+        taskId: r.taskId,
+        sourceId: r.sourceId,
+        volume: r.volume,
+        findings: sorted.slice(0, MAX_FINDINGS_SHOWN).map(findingInfo),
+        notes: report.notes.slice(0, MAX_PROBLEMS).map((n) => ({ path: n.path, message: n.message })),
+        entries: report.entries,
+        bytes: report.bytes,
+        dropped: report.dropped + Math.max(0, sorted.length - MAX_FINDINGS_SHOWN),
+      };
+    } catch (e) {
+      if (control.signal.aborted) throw new GloveboxError('Cancelled', 'scan cancelled');
+      throw e;
+    } finally {
+      this.tasks.delete(r.taskId);
+    }
+  }
+
+  /**
+   * "Export report…": the volume's last scan as one self-contained HTML page (core/scan/report:
+   * no scripts, CSS inline, every string escaped), written where the user chose. The app never
+   * renders it: the renderer shows findings as text.
+   */
+  async exportReport(r: VolumeRef): Promise<string | null> {
+    const s = this.get(r.sourceId);
+    const report = s.scans.get(r.volume);
+    if (!report) throw new GloveboxError('Invalid', 'scan this volume first');
+    const vol = s.info.volumes.find((v) => v.index === r.volume);
+    if (!this.o.chooseSaveFile) throw new GloveboxError('Unsupported', 'saving files is not available here');
+    const base = s.info.name.replace(/\.(gz|xz|zst)$/i, '').replace(/\.[^.]{1,5}$/, '');
+    const output = await this.o.chooseSaveFile({
+      title: 'Export scan report',
+      defaultName: `${safeFileName(base)}${vol && s.info.volumes.length > 1 ? `-volume${vol.index}` : ''}-report.html`,
+      filters: [{ name: 'HTML report', extensions: ['html'] }],
+    });
+    if (output === null) return null;
+    const files: ReportFile[] = [];
+    let omitted = 0;
+    if (vol?.rootNode != null) {
+      for await (const e of s.session.walk(r.volume, { node: vol.rootNode, path: '/' }, { recursive: true })) {
+        if (files.length < MAX_REPORT_FILES) files.push({ path: e.path, type: e.type, size: e.size, mtime: e.mtime });
+        else omitted++;
+      }
+    }
+    // The image's own hash heads the report; a device is not read a second time for it.
+    let sha256: string | null = null;
+    if (s.info.kind === 'image' && s.source.size <= MAX_REPORT_HASH_BYTES) {
+      sha256 = (await digest(sourceChunks(s.source, 4 * 1024 * 1024), ['sha256'])).sha256 ?? null;
+    }
+    const html = reportHtml({
+      tool: { name: 'glovebox', version: this.o.version ?? 'dev' },
+      created: new Date().toISOString(),
+      source: { name: s.info.path, size: s.info.size, sha256 },
+      image: { container: s.info.container, partitioning: s.info.partitioning },
+      volumes: s.info.volumes.map((v) => ({ index: v.index, fs: v.fs, label: v.label, size: v.size })),
+      isolation: s.info.isolation,
+      scanned: { volume: r.volume, entries: report.entries, bytes: report.bytes },
+      findings: sortFindings(report.findings).map(({ node: _node, ...rest }) => rest),
+      notes: report.notes,
+      files,
+      filesOmitted: omitted,
+    });
+    await writeFile(output, html, { mode: 0o644 });
+    return output;
+  }
+}
+
+/** A finding as the renderer gets it (plain text fields, bounded by core's own checks). */
+export function findingInfo(f: Finding): FindingInfo {
+  return { severity: f.severity, kind: f.kind, path: f.path, title: f.title, evidence: f.evidence, why: f.why, node: f.node ?? null };
+}
+
+/** A name usable as a default file name on every OS. */
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9 ._-]+/g, '_').replace(/^[ .]+|[ .]+$/g, '').slice(0, 80) || 'device';
 }
 
 /** Any failure as the data that crosses to the renderer. */

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Channel, EVENT_CHANNEL, type AppEvent, type ChannelName, type MenuCommand, type SourceInfo } from '../shared/api.js';
 import { imagePaths } from './args.js';
-import { Backend, STAGING_MAX_AGE_MS, toApiError } from './backend.js';
+import { Backend, STAGING_MAX_AGE_MS, toApiError, type SaveFileRequest } from './backend.js';
+import { DeviceWatcher } from './devices.js';
 import { menuTemplate } from './menu.js';
 import { allowNavigation, allowPermission, APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, isAppUrl, MIME_TYPES, rendererFile, windowOptions } from './security.js';
 import { addRecent, loadState, saveState, type SavedState } from './state.js';
@@ -29,6 +30,7 @@ app.enableSandbox();
 
 let window: BrowserWindow | null = null;
 let backend: Backend | null = null;
+let devices: DeviceWatcher | null = null;
 let rendererReady = false;
 let state: SavedState = { window: { width: 1280, height: 800, maximized: false }, recent: [] };
 const pending: string[] = [];
@@ -58,6 +60,10 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   state = loadState(app.getPath('userData'));
   prepareStaging();
+  // Sticks and cards as they come and go (kernel events where available, else a 1 s poll),
+  // pushed to the renderer as whole snapshots; discovery never opens a device.
+  devices = new DeviceWatcher({ onChange: (list) => send({ type: 'devices', devices: list }), onError: () => undefined });
+  devices.start();
   const b = new Backend({
     launcher: () =>
       new UtilityLauncher({
@@ -78,6 +84,9 @@ function start(): void {
       const r = await dialog.showOpenDialog(window, { title: 'Extract to', buttonLabel: 'Extract Here', properties: ['openDirectory', 'createDirectory'] });
       return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
     },
+    chooseSaveFile: saveDialog,
+    version: app.getVersion(),
+    devices,
     stagingRoot: staging,
     onOpened: (path) => {
       state.recent = addRecent(state.recent, path);
@@ -200,6 +209,17 @@ async function openDialog(): Promise<string | null> {
   return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
 }
 
+async function saveDialog(r: SaveFileRequest): Promise<string | null> {
+  if (!window) return null;
+  const res = await dialog.showSaveDialog(window, {
+    title: r.title,
+    defaultPath: join(app.getPath('documents'), r.defaultName),
+    filters: r.filters,
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  });
+  return res.canceled || !res.filePath ? null : res.filePath;
+}
+
 // ---- IPC --------------------------------------------------------------------------------------
 
 /** Only the app's own page, in its main frame, in our window, may call. */
@@ -284,6 +304,7 @@ function demoImage(): string | null {
 
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', () => {
+  devices?.stop();
   void backend?.closeAll();
   rmSync(staging, { recursive: true, force: true });
 });

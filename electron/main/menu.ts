@@ -31,6 +31,8 @@ export function menuTemplate(platform: NodeJS.Platform, recent: readonly string[
         recentMenu,
         { type: 'separator' },
         { label: 'Extract To…', accelerator: 'CmdOrCtrl+E', click: () => a.command('extract') },
+        { label: 'Scan Volume for Threats', accelerator: 'CmdOrCtrl+Shift+S', click: () => a.command('scan') },
+        { label: 'Export Scan Report…', click: () => a.command('export-report') },
         { type: 'separator' },
         { label: 'Close Image', accelerator: 'CmdOrCtrl+W', click: () => a.command('close-source') },
         ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit' } as const]),

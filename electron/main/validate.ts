@@ -4,6 +4,7 @@
 
 import {
   Channel,
+  DEVICE_ID_PATTERN,
   MAX_CLIPBOARD_CHARS,
   MAX_ITEMS_PER_REQUEST,
   MAX_PATH_CHARS,
@@ -23,6 +24,7 @@ const isPath = (v: unknown): v is string => typeof v === 'string' && v.length > 
 const isInImagePath = (v: unknown): v is string => isPath(v) && v.startsWith('/');
 const isSourceId = (v: unknown): v is string => typeof v === 'string' && SOURCE_ID_PATTERN.test(v);
 const isTaskId = (v: unknown): v is string => typeof v === 'string' && TASK_ID_PATTERN.test(v);
+const isDeviceId = (v: unknown): v is string => typeof v === 'string' && DEVICE_ID_PATTERN.test(v);
 const isVolume = (v: unknown): v is number => isCount(v) && v >= 1 && v <= 4096;
 
 /** Exactly these keys, no others (a stray key is a sign of a confused or hostile sender). */
@@ -42,7 +44,7 @@ const node = (o: Obj) => isCount(o.node);
 const CHECKS: Record<ChannelName, Checker> = {
   [Channel.openDialog]: (v) => v === null,
   [Channel.openPath]: (v) => isObj(v) && keys(v, ['path', 'taskId']) && isPath(v.path) && isTaskId(v.taskId),
-  [Channel.openDevice]: (v) => isObj(v) && keys(v, ['deviceId']) && typeof v.deviceId === 'string' && v.deviceId.length > 0 && v.deviceId.length <= 256,
+  [Channel.openDevice]: (v) => isObj(v) && keys(v, ['deviceId']) && isDeviceId(v.deviceId),
   [Channel.closeSource]: (v) => isObj(v) && keys(v, ['sourceId']) && isSourceId(v.sourceId),
   [Channel.listDevices]: (v) => v === null,
   [Channel.recentImages]: (v) => v === null,
@@ -56,6 +58,9 @@ const CHECKS: Record<ChannelName, Checker> = {
   [Channel.dragOut]: (v) => isItems(v),
   [Channel.hash]: (v) => isObj(v) && keys(v, ['sourceId', 'volume', 'node', 'size', 'taskId']) && volumeRef(v) && node(v) && isCount(v.size) && isTaskId(v.taskId),
   [Channel.cancelTask]: (v) => isObj(v) && keys(v, ['taskId']) && isTaskId(v.taskId),
+  [Channel.saveDeviceImage]: (v) => isObj(v) && keys(v, ['deviceId', 'taskId']) && isDeviceId(v.deviceId) && isTaskId(v.taskId),
+  [Channel.scan]: (v) => isObj(v) && keys(v, ['sourceId', 'volume', 'taskId']) && volumeRef(v) && isTaskId(v.taskId),
+  [Channel.exportReport]: (v) => isObj(v) && keys(v, ['sourceId', 'volume']) && volumeRef(v),
   [Channel.copyText]: (v) => isObj(v) && keys(v, ['text']) && typeof v.text === 'string' && v.text.length <= MAX_CLIPBOARD_CHARS,
 };
 

@@ -6,7 +6,7 @@
 // as thrown exceptions, so that their kind and message survive Electron's IPC unchanged.
 
 /** Bumped when a channel or a payload changes shape. */
-export const API_VERSION = 1;
+export const API_VERSION = 2;
 
 // ---- limits (main checks every request against these) -------------------------------------
 
@@ -24,6 +24,12 @@ export const DIR_PAGE_ENTRIES = 4096;
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Source ids are made by main. */
 export const SOURCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Device ids are made by main (opaque: the renderer names a device only by one main listed). */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Devices sent to the renderer at most (a machine with more is unusual; the rest are dropped). */
+export const MAX_DEVICES = 64;
+/** Findings of one scan sent to the renderer at most (core keeps up to 100,000; the report has them all). */
+export const MAX_FINDINGS_SHOWN = 10_000;
 
 // ---- payloads -------------------------------------------------------------------------------
 
@@ -63,13 +69,73 @@ export interface SourceInfo {
   isolation: string[];
 }
 
+/** One USB interface of a device's active configuration, as shown to the user. */
+export interface DeviceInterface {
+  /** Class, subclass and protocol as USBGuard writes them ("03:01:01"). */
+  code: string;
+  /** What it is ("mass storage", "a keyboard (HID boot keyboard)"). */
+  what: string;
+  /** The OS driver bound to it, where known ("usbhid"). */
+  driver: string | null;
+  /** Not storage: the reason for the BadUSB warning. */
+  suspicious: boolean;
+}
+
+/** A disk, card or loop device main discovered (never opened for this): what the sidebar shows. */
 export interface DeviceInfo {
+  /** Opaque, made by main; the renderer opens a device by this id only. */
   id: string;
+  /** The OS's name and node ("sdb", "/dev/sdb"), for display. */
   name: string;
+  path: string;
+  /** Vendor and model (device-supplied, cleaned), or null when the device gives none. */
+  vendor: string | null;
+  model: string | null;
   size: number;
-  /** e.g. "USB", "SD card". */
+  /** e.g. "USB", "SD card", "NVMe", "Loop". */
   bus: string;
+  kind: 'disk' | 'loop';
   removable: boolean;
+  /** Holds the running system: marked, never shown as a stick. */
+  system: boolean;
+  /** Where the OS mounted it or its partitions (its kernel driver has parsed them). */
+  mountPoints: string[];
+  mountedReadWrite: boolean;
+  /** The file a loop device reads, else null. */
+  backingFile: string | null;
+  /** The BadUSB warning (storage plus HID, CDC, wireless or vendor interfaces), or null. */
+  badUsb: { usbId: string; message: string; usbGuard: string } | null;
+  /** The USB device's interfaces (empty when not on USB or not known on this OS). */
+  interfaces: DeviceInterface[];
+}
+
+export type Severity = 'info' | 'warning' | 'danger';
+
+/** One scan finding (core/scan): plain text, shown as text, never as markup. */
+export interface FindingInfo {
+  severity: Severity;
+  /** A stable word from core's closed set ("shortcut", "autorun", …). */
+  kind: string;
+  /** In-volume path of listed (escaped) names; "/" for the volume itself. */
+  path: string;
+  title: string;
+  evidence: string[];
+  why: string;
+  /** The file's node, when the finding is about one file. */
+  node: number | null;
+}
+
+export interface ScanResult {
+  taskId: string;
+  sourceId: string;
+  volume: number;
+  findings: FindingInfo[];
+  /** What could not be checked (a directory that could not be listed…). */
+  notes: Array<{ path: string; message: string }>;
+  entries: number;
+  bytes: number;
+  /** Findings not sent (past MAX_FINDINGS_SHOWN or core's own cap); the exported report has core's. */
+  dropped: number;
 }
 
 /** One directory entry; `name` is a safe path component (escaped when needed). */
@@ -114,11 +180,12 @@ export interface SourceStats {
   isolation: string[];
 }
 
-export type TaskKind = 'open' | 'extract' | 'hash' | 'drag';
+export type TaskKind = 'open' | 'extract' | 'hash' | 'drag' | 'image' | 'scan';
 
 export interface TaskProgress {
   taskId: string;
   kind: TaskKind;
+  /** Files done (a scan: entries visited). */
   files: number;
   bytes: number;
   /** Total bytes when known in advance (hash, an expanding image's size), else null. */
@@ -135,7 +202,7 @@ export interface TaskResult {
   bytes: number;
   /** Names changed, entries skipped, files that failed: one line each. */
   problems: string[];
-  /** Where files were written (extract), or null. */
+  /** Where files were written (extract: the folder; image: the image file), or null. */
   folder: string | null;
   /** Hex SHA-256 (hash), or null. */
   sha256: string | null;
@@ -172,6 +239,9 @@ export interface ItemsRequest extends VolumeRef {
   paths: string[];
   taskId: string;
 }
+export interface ScanRequest extends VolumeRef {
+  taskId: string;
+}
 export interface HashRequest extends VolumeRef {
   node: number;
   size: number;
@@ -188,8 +258,10 @@ export type MenuCommand =
   | 'find'
   | 'select-all'
   | 'go-up'
-  | 'refresh';
-export const MENU_COMMANDS: readonly MenuCommand[] = ['open', 'close-source', 'extract', 'copy-path', 'hash', 'find', 'select-all', 'go-up', 'refresh'];
+  | 'refresh'
+  | 'scan'
+  | 'export-report';
+export const MENU_COMMANDS: readonly MenuCommand[] = ['open', 'close-source', 'extract', 'copy-path', 'hash', 'find', 'select-all', 'go-up', 'refresh', 'scan', 'export-report'];
 
 /** Everything main tells the renderer without being asked. */
 export type AppEvent =
@@ -197,6 +269,8 @@ export type AppEvent =
   | { type: 'open-failed'; path: string; error: ApiError }
   | { type: 'task-progress'; progress: TaskProgress }
   | { type: 'devices'; devices: DeviceInfo[] }
+  /** Findings of a running scan as they arrive (the scan's answer has them all). */
+  | { type: 'scan-findings'; taskId: string; findings: FindingInfo[] }
   | { type: 'menu'; command: MenuCommand };
 
 // ---- channels -----------------------------------------------------------------------------
@@ -217,6 +291,9 @@ export const Channel = {
   hash: 'glovebox:hash',
   dragOut: 'glovebox:drag-out',
   cancelTask: 'glovebox:cancel-task',
+  saveDeviceImage: 'glovebox:save-device-image',
+  scan: 'glovebox:scan',
+  exportReport: 'glovebox:export-report',
   copyText: 'glovebox:copy-text',
 } as const;
 export type ChannelName = (typeof Channel)[keyof typeof Channel];
@@ -244,6 +321,12 @@ export interface ChannelMap {
   /** Stages the items in a private folder and starts the OS drag with them. */
   [Channel.dragOut]: { req: ItemsRequest; res: TaskResult };
   [Channel.cancelTask]: { req: { taskId: string }; res: null };
+  /** Asks where to save (a dialog in the app), then copies the whole device with SHA-256 (and its .sha256 beside it); null when cancelled. */
+  [Channel.saveDeviceImage]: { req: { deviceId: string; taskId: string }; res: TaskResult | null };
+  /** Scans a volume for traps in the sandbox, with progress, `scan-findings` events and cancel. */
+  [Channel.scan]: { req: ScanRequest; res: ScanResult };
+  /** Asks where to save, then writes the last scan of that volume as a self-contained HTML report: its path, or null when cancelled. */
+  [Channel.exportReport]: { req: VolumeRef; res: string | null };
   [Channel.copyText]: { req: { text: string }; res: null };
 }
 

@@ -7,6 +7,7 @@ import { useApp, useAppStore } from '../store/index.js';
 import { Inspector } from './Details.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import { FileList } from './FileList.js';
+import { Findings } from './Findings.js';
 import { CloseIcon, ErrorIcon } from './Icons.js';
 import { Sidebar } from './Sidebar.js';
 import { StatusBar } from './StatusBar.js';
@@ -37,6 +38,7 @@ export function App() {
       if (mod && !e.shiftKey && key === 'o') void s.openDialog();
       else if (mod && !e.shiftKey && key === 'e') void s.extract();
       else if (mod && e.shiftKey && key === 'c') void s.copyPath();
+      else if (mod && e.shiftKey && key === 's') void s.scanVolume();
       else if (mod && !e.shiftKey && key === 'f') document.getElementById('filter')?.focus();
       else if (e.key === 'F5') s.refresh();
       else return;
@@ -71,6 +73,9 @@ export function App() {
           <OpenError />
           <ErrorBoundary label="folder list">
             {location ? <FileList /> : opening ? <div className="list-state" role="status">Opening {displayName(opening)}…</div> : <Welcome />}
+          </ErrorBoundary>
+          <ErrorBoundary label="findings">
+            <Findings />
           </ErrorBoundary>
         </main>
         {location ? (

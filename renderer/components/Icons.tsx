@@ -36,3 +36,9 @@ export const SearchIcon = (p: P) =>
   svg(<g fill="none" stroke="currentColor" strokeWidth="1.4"><circle cx="7" cy="7" r="4.2" /><path d="M10.2 10.2l3.6 3.6" strokeLinecap="round" /></g>, p);
 export const SortIcon = ({ descending, ...p }: P & { descending: boolean }) =>
   svg(<path d={descending ? 'M4.5 6.5L8 10l3.5-3.5' : 'M4.5 9.5L8 6l3.5 3.5'} fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" strokeLinejoin="round" />, p);
+export const SaveIcon = (p: P) =>
+  svg(<g fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" strokeLinejoin="round"><path d="M8 2v8M4.8 7L8 10.2 11.2 7" /><path d="M2.5 11v2.5h11V11" /></g>, p);
+export const DangerIcon = (p: P) =>
+  svg(<g><path d="M5.3 1.5h5.4l3.8 3.8v5.4l-3.8 3.8H5.3l-3.8-3.8V5.3z" fill="var(--error-bg)" stroke="var(--error)" strokeWidth="1.2" strokeLinejoin="round" /><path d="M8 4.5v4M8 11v.01" stroke="var(--error)" strokeWidth="1.6" strokeLinecap="round" /></g>, p);
+export const InfoIcon = (p: P) =>
+  svg(<g><circle cx="8" cy="8" r="6.5" fill="var(--accent-soft)" stroke="var(--accent)" strokeWidth="1.2" /><path d="M8 7.2V11.5M8 4.6v.01" stroke="var(--accent)" strokeWidth="1.6" strokeLinecap="round" /></g>, p);

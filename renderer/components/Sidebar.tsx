@@ -1,37 +1,46 @@
 // Devices and open images, each with its volumes, and under the current volume its folder tree.
 
-import { memo, useMemo, type KeyboardEvent } from 'react';
-import type { SourceInfo, VolumeInfo } from '../../electron/shared/api.js';
+import { memo, useMemo, useState, type KeyboardEvent } from 'react';
+import type { DeviceInfo, FindingInfo, SourceInfo, VolumeInfo } from '../../electron/shared/api.js';
+import { deviceFacts, deviceTitle, extraFunctions, isStick } from '../lib/devices.js';
 import { humanSize } from '../lib/format.js';
 import { displayName } from '../lib/names.js';
 import { joinPath } from '../lib/paths.js';
-import { dirKey, locationPath, useApp } from '../store/index.js';
-import { ChevronIcon, CloseIcon, DiskIcon, ErrorIcon, FolderIcon, OpenIcon, UsbIcon, VolumeIcon } from './Icons.js';
+import { dirKey, locationPath, useApp, volumeKey } from '../store/index.js';
+import { ContextMenu } from './ContextMenu.js';
+import { ChevronIcon, CloseIcon, DiskIcon, ErrorIcon, FolderIcon, OpenIcon, SaveIcon, UsbIcon, VolumeIcon, WarnIcon } from './Icons.js';
 
 export function Sidebar() {
   const sources = useApp((s) => s.sources);
   const devices = useApp((s) => s.devices);
-  const openDevice = useApp((s) => s.openDevice);
+  const sticks = useMemo(() => devices.filter(isStick), [devices]);
+  const others = useMemo(() => devices.filter((d) => !isStick(d)), [devices]);
   const openDialog = useApp((s) => s.openDialog);
   const opening = useApp((s) => s.opening);
   return (
     <nav className="sidebar" aria-label="Devices and images">
       <section aria-labelledby="devices-heading">
         <h2 id="devices-heading" className="side-heading">Devices</h2>
-        {devices.length === 0 ? (
-          <p className="side-empty">No USB sticks or cards</p>
-        ) : (
-          <ul className="side-list">
-            {devices.map((d) => (
-              <li key={d.id}>
-                <button type="button" className="side-row" onClick={() => void openDevice(d.id)} aria-label={`Open device ${d.name}`}>
-                  <UsbIcon /> <span className="side-name">{displayName(d.name)}</span>
-                  <span className="side-meta">{humanSize(d.size)}</span>
-                </button>
-              </li>
+        {sticks.length === 0 ? <p className="side-empty">No USB sticks or cards</p> : null}
+        {sticks.length > 0 ? (
+          <ul className="side-list devices" aria-label="USB sticks and cards">
+            {sticks.map((d) => (
+              <DeviceItem key={d.id} device={d} />
             ))}
           </ul>
-        )}
+        ) : null}
+        {others.length > 0 ? (
+          <details className="other-disks">
+            <summary>
+              Other disks <span className="muted">({others.length})</span>
+            </summary>
+            <ul className="side-list devices" aria-label="Other disks">
+              {others.map((d) => (
+                <DeviceItem key={d.id} device={d} />
+              ))}
+            </ul>
+          </details>
+        ) : null}
       </section>
       <section aria-labelledby="images-heading">
         <div className="side-heading-row">
@@ -53,6 +62,82 @@ export function Sidebar() {
         ) : null}
       </section>
     </nav>
+  );
+}
+
+/**
+ * One disk, card or loop device: what it is, whether the OS mounted it, and the BadUSB warning
+ * with its interfaces. Click opens it read-only; Save as image… copies it.
+ */
+function DeviceItem({ device: d }: { device: DeviceInfo }) {
+  const openDevice = useApp((s) => s.openDevice);
+  const saveImage = useApp((s) => s.saveDeviceImage);
+  const error = useApp((s) => s.deviceErrors[d.id] ?? null);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  const title = deviceTitle(d);
+  const extra = extraFunctions(d);
+  return (
+    <li className={`device${d.system ? ' system' : ''}`} aria-label={title}>
+      <div
+        className="side-row device-row"
+        onContextMenu={(e) => {
+          e.preventDefault();
+          setMenu({ x: e.clientX, y: e.clientY });
+        }}
+      >
+        <button type="button" className="device-open" onClick={() => void openDevice(d.id)} aria-label={`Open ${title} read-only`} title={`Open ${d.path} read-only`}>
+          {d.kind === 'disk' && !d.system ? <UsbIcon /> : <DiskIcon />}
+          <span className="side-name strong">{title}</span>
+          <span className="side-meta">{humanSize(d.size)}</span>
+        </button>
+        <button type="button" className="icon-button small device-save" onClick={() => void saveImage(d.id)} aria-label={`Save ${title} as image…`} title="Save as image…">
+          <SaveIcon size={14} />
+        </button>
+      </div>
+      <p className="device-facts">{deviceFacts(d)}</p>
+      {d.system ? <p className="device-tag">System disk: holds the running system</p> : null}
+      {d.backingFile ? <p className="device-note" title={d.backingFile}>Reads the file {displayName(d.backingFile)}</p> : null}
+      {d.mountPoints.length > 0 ? (
+        <p className="device-note" title={d.mountPoints.join('\n')}>
+          Mounted by the OS{d.mountedReadWrite ? '' : ' (read-only)'} at {displayName(d.mountPoints.join(', '))}: its own driver has already read it
+        </p>
+      ) : null}
+      {d.badUsb ? (
+        <div className="device-warning" role="note" aria-label={`Warning: ${title} is more than storage`}>
+          <p className="device-warning-title">
+            <WarnIcon size={14} /> Not only storage
+          </p>
+          <p>
+            It also presents {extra || 'other interfaces'} ({d.badUsb.usbId}).
+          </p>
+          <ul className="device-interfaces" aria-label="USB interfaces">
+            {d.interfaces.map((i, n) => (
+              <li key={n} className={i.suspicious ? 'suspicious' : undefined}>
+                <code>{i.code}</code> {i.what}
+                {i.driver ? <span className="muted"> · {i.driver}</span> : null}
+              </li>
+            ))}
+          </ul>
+          <p className="muted">A warning, not a prevention: the OS binds a keyboard before any app can react. If you did not expect this, unplug it.</p>
+        </div>
+      ) : null}
+      {error ? (
+        <p className="device-error" role="alert">
+          <ErrorIcon size={14} /> <span>{error}</span>
+        </p>
+      ) : null}
+      {menu ? (
+        <ContextMenu
+          x={menu.x}
+          y={menu.y}
+          onClose={() => setMenu(null)}
+          items={[
+            { label: 'Open read-only', run: () => void openDevice(d.id) },
+            { label: 'Save as image…', run: () => void saveImage(d.id) },
+          ]}
+        />
+      ) : null}
+    </li>
   );
 }
 
@@ -105,6 +190,12 @@ function VolumeItem({ source, volume }: { source: SourceInfo; volume: VolumeInfo
   const key = dirKey(source.id, volume.index, '/');
   const expanded = useApp((s) => s.expanded[key] === true);
   const active = useApp((s) => s.location?.sourceId === source.id && s.location.volume === volume.index && s.location.trail.length === 1);
+  const scanVolume = useApp((s) => s.scanVolume);
+  const showFindings = useApp((s) => s.showFindings);
+  const exportReport = useApp((s) => s.exportReport);
+  const scanKey = volumeKey(source.id, volume.index);
+  const scan = useApp((s) => s.scans[scanKey]);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const title = volumeTitle(volume);
   const meta = volume.fs?.toUpperCase() ?? 'unknown';
   const full = `${meta}, ${humanSize(volume.size)}${volume.partition !== null ? `, partition ${volume.partition}` : ''}`;
@@ -119,14 +210,55 @@ function VolumeItem({ source, volume }: { source: SourceInfo; volume: VolumeInfo
         ) : (
           <span className="twisty-space" />
         )}
-        <button type="button" className="tree-label" onClick={() => openVolume(source.id, volume.index)} title={volume.error ?? full}>
+        <button
+          type="button"
+          className="tree-label"
+          onClick={() => openVolume(source.id, volume.index)}
+          onContextMenu={(e) => {
+            e.preventDefault();
+            setMenu({ x: e.clientX, y: e.clientY });
+          }}
+          title={volume.error ?? full}
+        >
           {volume.error ? <ErrorIcon /> : <VolumeIcon />}
           <span className="side-name">{title}</span>
           <span className="side-meta">{meta}</span>
         </button>
+        {scan ? <ScanBadge findings={scan.findings} running={scan.status === 'running'} onClick={() => showFindings(scanKey)} /> : null}
       </div>
+      {menu ? (
+        <ContextMenu
+          x={menu.x}
+          y={menu.y}
+          onClose={() => setMenu(null)}
+          items={[
+            { label: 'Open', run: () => openVolume(source.id, volume.index) },
+            { label: 'Scan for threats', disabled: root === null || scan?.status === 'running', run: () => void scanVolume(source.id, volume.index) },
+            { label: 'Show findings', disabled: !scan, run: () => showFindings(scanKey) },
+            { label: 'Export report…', disabled: scan?.status !== 'done', run: () => void exportReport(source.id, volume.index) },
+          ]}
+        />
+      ) : null}
       {root !== null && expanded ? <FolderChildren sourceId={source.id} volume={volume.index} path="/" depth={2} /> : null}
     </li>
+  );
+}
+
+/** How many findings above info a scanned volume has, coloured by the worst; a spinner while it runs. */
+function ScanBadge({ findings, running, onClick }: { findings: FindingInfo[]; running: boolean; onClick(): void }) {
+  const danger = findings.filter((f) => f.severity === 'danger').length;
+  const warning = findings.filter((f) => f.severity === 'warning').length;
+  const level = danger > 0 ? 'danger' : warning > 0 ? 'warning' : 'clean';
+  const label = running
+    ? 'Scanning: show findings so far'
+    : level === 'clean'
+      ? 'Scanned: nothing above info. Show findings'
+      : `Scanned: ${danger} danger, ${warning} warning. Show findings`;
+  return (
+    <button type="button" className={`scan-badge ${level}`} onClick={onClick} aria-label={label} title={label}>
+      {running ? <span className="spinner" aria-hidden="true" /> : null}
+      {level === 'clean' && !running ? '✓' : danger + warning}
+    </button>
   );
 }
 

@@ -1,5 +1,5 @@
-// Long work (extracting, hashing, staging a drag) with progress and Cancel; results and
-// failures stay until dismissed.
+// Long work (extracting, hashing, staging a drag, saving a device as an image, scanning) with
+// progress and Cancel; results and failures stay until dismissed.
 
 import { countLabel, humanSize } from '../lib/format.js';
 import { useApp, type Task } from '../store/index.js';
@@ -48,7 +48,11 @@ function TaskCard({ task }: { task: Task }) {
               ? 'Starting…'
               : task.kind === 'open'
                 ? `${humanSize(p.bytes)}${p.bytesTotal ? ` of ${humanSize(p.bytesTotal)}` : ''} decompressed${p.current ? ` (${p.current})` : ''}`
-                : `${task.kind === 'hash' ? '' : `${countLabel(p.files, 'file')} · `}${humanSize(p.bytes)}${p.bytesTotal ? ` of ${humanSize(p.bytesTotal)}` : ''}`}
+                : task.kind === 'scan'
+                  ? `${countLabel(p.files, 'entry', 'entries')} checked · ${humanSize(p.bytes)} read`
+                  : task.kind === 'image'
+                    ? `${humanSize(p.bytes)}${p.bytesTotal ? ` of ${humanSize(p.bytesTotal)}` : ''} copied`
+                    : `${task.kind === 'hash' ? '' : `${countLabel(p.files, 'file')} · `}${humanSize(p.bytes)}${p.bytesTotal ? ` of ${humanSize(p.bytesTotal)}` : ''}`}
           </p>
         </>
       ) : null}
@@ -56,12 +60,14 @@ function TaskCard({ task }: { task: Task }) {
         <p className="task-detail">
           {r.kind === 'hash'
             ? 'Done — shown in the details pane.'
-            : `${countLabel(r.files, 'file')}${r.dirs ? `, ${countLabel(r.dirs, 'folder')}` : ''} (${humanSize(r.bytes)})${r.folder ? ` → ${r.folder}` : ''}`}
+            : r.kind === 'image'
+              ? `${humanSize(r.bytes)} → ${r.folder ?? ''}; SHA-256 ${r.sha256 ?? ''} (also written beside it as .sha256)`
+              : `${countLabel(r.files, 'file')}${r.dirs ? `, ${countLabel(r.dirs, 'folder')}` : ''} (${humanSize(r.bytes)})${r.folder ? ` → ${r.folder}` : ''}`}
         </p>
       ) : null}
       {task.status === 'done' && r && r.problems.length > 0 ? (
         <details className="task-problems">
-          <summary>{countLabel(r.problems.length, 'note')}: names changed or entries skipped</summary>
+          <summary>{countLabel(r.problems.length, 'note')}: {r.kind === 'image' ? 'unreadable ranges' : 'names changed or entries skipped'}</summary>
           <ul>
             {r.problems.map((m, i) => (
               <li key={i}>{m}</li>
@@ -74,7 +80,7 @@ function TaskCard({ task }: { task: Task }) {
           <ErrorIcon size={14} /> {task.error?.message}
         </p>
       ) : null}
-      {task.status === 'cancelled' ? <p className="task-detail muted">Cancelled. Files already written were kept.</p> : null}
+      {task.status === 'cancelled' ? <p className="task-detail muted">{task.kind === 'image' ? 'Cancelled. The partial image was removed.' : 'Cancelled. Files already written were kept.'}</p> : null}
     </div>
   );
 }

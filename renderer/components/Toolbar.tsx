@@ -1,9 +1,9 @@
 // Up, breadcrumbs of the current folder, and the name filter.
 
 import { displayName } from '../lib/names.js';
-import { useApp } from '../store/index.js';
+import { useApp, volumeKey } from '../store/index.js';
 import { volumeTitle } from './Sidebar.js';
-import { ChevronIcon, CloseIcon, OpenIcon, SearchIcon, UpIcon } from './Icons.js';
+import { ChevronIcon, CloseIcon, OpenIcon, SearchIcon, ShieldIcon, UpIcon } from './Icons.js';
 
 export function Toolbar() {
   const location = useApp((s) => s.location);
@@ -13,12 +13,24 @@ export function Toolbar() {
   const filter = useApp((s) => s.filter);
   const setFilter = useApp((s) => s.setFilter);
   const openDialog = useApp((s) => s.openDialog);
+  const scanVolume = useApp((s) => s.scanVolume);
   const volume = source?.volumes.find((v) => v.index === location?.volume);
+  const scanning = useApp((s) => (s.location ? s.scans[volumeKey(s.location.sourceId, s.location.volume)]?.status === 'running' : false));
   const trail = location?.trail ?? [];
   return (
     <header className="toolbar">
       <button type="button" className="tool-button" onClick={() => void openDialog()} title="Open image… (Ctrl+O)">
         <OpenIcon /> <span>Open…</span>
+      </button>
+      <button
+        type="button"
+        className="tool-button"
+        onClick={() => void scanVolume()}
+        disabled={!volume || volume.rootNode === null || scanning}
+        aria-label="Scan this volume for threats"
+        title="Scan this volume for autorun files, dangerous shortcuts, programs, macros and name tricks (Ctrl+Shift+S)"
+      >
+        <ShieldIcon /> <span>{scanning ? 'Scanning…' : 'Scan'}</span>
       </button>
       <div className="toolbar-sep" />
       <button type="button" className="icon-button" onClick={goUp} disabled={trail.length <= 1} aria-label="Up to the enclosing folder" title="Up (Backspace)">

@@ -13,13 +13,23 @@ const HIDDEN = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u200B-\u20
 
 const marker = (c: string) => `⟨${INVISIBLE[c] ?? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`}⟩`;
 
-/** The name with every control or invisible formatting character shown as ⟨NAME⟩. */
+/** Characters that draw nothing; a name made only of them looks like no name at all. */
+const BLANK = /^[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u2800\u3000\u3164\uFFA0]+$/u;
+const BLANK_NAMES: Record<string, string> = { ' ': 'SP', '\u00A0': 'NBSP', '\u3000': 'IDSP', '\u2800': 'BRAILLE BLANK', '\u3164': 'HANGUL FILLER' };
+const blankMarker = (c: string) => `⟨${BLANK_NAMES[c] ?? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`}⟩`;
+
+/**
+ * The name with every control or invisible formatting character shown as ⟨NAME⟩; a name made
+ * only of blanks (a folder named U+00A0 beside a real one) is shown blank by blank.
+ */
 export function displayName(name: string): string {
+  if (BLANK.test(name)) return [...name].map(blankMarker).join('');
   return name.replace(HIDDEN, marker);
 }
 
 /** The name in runs of plain text and markers (for showing the markers distinctly). */
 export function nameParts(name: string): Array<{ text: string; hidden: boolean }> {
+  if (BLANK.test(name)) return [{ text: displayName(name), hidden: true }];
   const out: Array<{ text: string; hidden: boolean }> = [];
   let plain = '';
   for (const c of name) {

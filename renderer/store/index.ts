@@ -5,6 +5,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { createContext, useContext } from 'react';
 import type { Client } from '../api.js';
+import { createFindingsSlice } from './findings.js';
 import { createNavigationSlice } from './navigation.js';
 import { createPreviewsSlice } from './previews.js';
 import { createSelectionSlice } from './selection.js';
@@ -21,6 +22,7 @@ export function createAppStore(client: Client): AppStore {
     ...createSelectionSlice(set, get, client),
     ...createPreviewsSlice(set, get, client),
     ...createTasksSlice(set, get, client),
+    ...createFindingsSlice(set, get, client),
   }));
 }
 

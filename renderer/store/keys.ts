@@ -6,6 +6,9 @@ import type { AppState, DirState, Location, SortKey } from './types.js';
 
 export const dirKey = (sourceId: string, volume: number, path: string) => `${sourceId}|${volume}|${path}`;
 
+/** The key of one volume of one source (scans, findings). */
+export const volumeKey = (sourceId: string, volume: number) => `${sourceId}|${volume}`;
+
 export const locationPath = (l: Location) => (l.trail.length <= 1 ? '/' : `/${l.trail.slice(1).map((c) => c.name).join('/')}`);
 
 export const currentDirKey = (s: Pick<AppState, 'location'>) => (s.location ? dirKey(s.location.sourceId, s.location.volume, locationPath(s.location)) : null);

@@ -1,5 +1,6 @@
 import { Channel, type AppEvent } from '../../electron/shared/api.js';
 import { errorMessage } from '../api.js';
+import { deviceTitle } from '../lib/devices.js';
 import { displayName } from '../lib/names.js';
 import { newTaskId } from './tasks.js';
 import type { SliceCreator, SourcesSlice } from './types.js';
@@ -28,6 +29,9 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
         return;
       case 'devices':
         set({ devices: e.devices });
+        return;
+      case 'scan-findings':
+        get().addScanFindings(e.taskId, e.findings);
         return;
       case 'menu':
         runMenu(e.command);
@@ -61,6 +65,12 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
       case 'refresh':
         s.refresh();
         break;
+      case 'scan':
+        void s.scanVolume();
+        break;
+      case 'export-report':
+        if (s.location) void s.exportReport(s.location.sourceId, s.location.volume);
+        break;
       case 'find':
         document.getElementById('filter')?.focus();
         break;
@@ -70,6 +80,7 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
   return {
     sources: [],
     devices: [],
+    deviceErrors: {},
     recent: [],
     stats: {},
     opening: null,
@@ -126,18 +137,24 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
 
     async openDevice(id) {
       const d = get().devices.find((x) => x.id === id);
-      set({ opening: d?.name ?? 'device', openError: null });
+      const { [id]: _was, ...others } = get().deviceErrors;
+      set({ opening: d ? deviceTitle(d) : 'device', openError: null, deviceErrors: others });
       try {
         get().addSource(await client.call(Channel.openDevice, { deviceId: id }));
       } catch (e) {
-        failOpen(`${d?.name ?? 'The device'} could not be opened`, e);
+        // Shown in the device's row (e.g. permission denied, with how to get read access).
+        const err = errorMessage(e);
+        set((s) => ({ opening: null, deviceErrors: { ...s.deviceErrors, [id]: err.message } }));
+        get().noteError(err);
       }
     },
 
     async closeSource(id) {
       const s = get();
       const rest = s.sources.filter((x) => x.id !== id);
-      set({ sources: rest });
+      const scans = Object.fromEntries(Object.entries(s.scans).filter(([, v]) => v.sourceId !== id));
+      const shown = s.findingsShown !== null && scans[s.findingsShown] ? s.findingsShown : null;
+      set({ sources: rest, scans, findingsShown: shown, findingSelected: shown === null ? null : s.findingSelected });
       if (s.location?.sourceId === id) {
         const next = rest[rest.length - 1];
         const vol = next?.volumes.find((v) => v.rootNode !== null) ?? next?.volumes[0];

@@ -1,5 +1,6 @@
 import { Channel, type ItemsRequest, type TaskKind, type TaskResult } from '../../electron/shared/api.js';
 import { errorMessage } from '../api.js';
+import { deviceTitle } from '../lib/devices.js';
 import { displayName } from '../lib/names.js';
 import { baseName, joinPath } from '../lib/paths.js';
 import { currentDir, entryKey, locationPath } from './keys.js';
@@ -79,6 +80,13 @@ export const createTasksSlice: SliceCreator<TasksSlice> = (set, get, client) => 
       const result = await run('drag', `Preparing ${describe(paths)} for dragging`, `Dragged ${describe(paths)}`, (taskId) => client.call(Channel.dragOut, items(paths, taskId)!));
       // A drag that went through needs no lasting notice.
       if (result && result.problems.length === 0) set((s) => ({ tasks: s.tasks.filter((t) => t.id !== result.taskId) }));
+    },
+
+    async saveDeviceImage(deviceId) {
+      const d = get().devices.find((x) => x.id === deviceId);
+      if (!d) return;
+      const title = deviceTitle(d);
+      await run('image', `Saving “${title}” as an image`, `Saved “${title}” as an image`, (taskId) => client.call(Channel.saveDeviceImage, { deviceId, taskId }));
     },
 
     async copyPath(name) {

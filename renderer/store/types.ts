@@ -1,7 +1,7 @@
-// The store's shapes. One zustand store, five slices (sources, navigation, selection,
-// previews, tasks); components read it through selectors and call its actions.
+// The store's shapes. One zustand store, six slices (sources, navigation, selection,
+// previews, tasks, findings); components read it through selectors and call its actions.
 
-import type { Details, DeviceInfo, Entry, SourceInfo, SourceStats, TaskKind, TaskProgress, TaskResult } from '../../electron/shared/api.js';
+import type { Details, DeviceInfo, Entry, FindingInfo, SourceInfo, SourceStats, TaskKind, TaskProgress, TaskResult } from '../../electron/shared/api.js';
 import type { Client } from '../api.js';
 import type { Sniffed, PreviewKind } from '../lib/content.js';
 
@@ -36,6 +36,8 @@ export type SortKey = 'name' | 'size' | 'mtime' | 'type';
 export interface SourcesSlice {
   sources: SourceInfo[];
   devices: DeviceInfo[];
+  /** Why a device could not be opened (shown in its row), by device id. */
+  deviceErrors: Record<string, string>;
   recent: string[];
   stats: Record<string, SourceStats>;
   /** The name of what is being opened, while it is. */
@@ -136,12 +138,47 @@ export interface TasksSlice {
   extract(paths?: string[]): Promise<void>;
   hash(name?: string): Promise<void>;
   dragOut(paths: string[]): Promise<void>;
+  /** "Save as image…" for a device: a save dialog in main, then the copy with progress. */
+  saveDeviceImage(deviceId: string): Promise<void>;
   copyPath(name?: string): Promise<void>;
   cancelTask(id: string): void;
   dismissTask(id: string): void;
 }
 
-export type AppState = SourcesSlice & NavigationSlice & SelectionSlice & PreviewsSlice & TasksSlice;
+/** One volume's scan: filled in while it runs, complete when done. */
+export interface ScanState {
+  sourceId: string;
+  volume: number;
+  taskId: string;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  findings: FindingInfo[];
+  notes: Array<{ path: string; message: string }>;
+  entries: number;
+  dropped: number;
+  error: ShownError | null;
+  /** Where the last report was written, or an export error, shown in the panel. */
+  exported: string | null;
+  exportError: string | null;
+  exporting: boolean;
+}
+
+export interface FindingsSlice {
+  /** By volumeKey(sourceId, volume). */
+  scans: Record<string, ScanState>;
+  /** The volume whose findings the panel shows, or null (panel closed). */
+  findingsShown: string | null;
+  /** The finding selected in the panel (its index in the list). */
+  findingSelected: number | null;
+  scanVolume(sourceId?: string, volume?: number): Promise<void>;
+  /** Findings of a running scan as main sends them. */
+  addScanFindings(taskId: string, findings: FindingInfo[]): void;
+  showFindings(key: string | null): void;
+  /** Selects the finding and its file in the list (opening its folder). */
+  revealFinding(index: number): Promise<void>;
+  exportReport(sourceId: string, volume: number): Promise<void>;
+}
+
+export type AppState = SourcesSlice & NavigationSlice & SelectionSlice & PreviewsSlice & TasksSlice & FindingsSlice;
 
 export type Set = (partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) => void;
 export type Get = () => AppState;

@@ -61,6 +61,15 @@ describe('the demo image', () => {
     expect(await app.page.getByLabel('File text').innerText()).toContain('Grüße aus Zürich');
     await app.page.screenshot({ path: join(SHOTS, 'demo-text.png') });
   });
+
+  it('scans the stick and shows what could hurt, beside the list', async () => {
+    await app.page.getByRole('button', { name: 'Scan this volume for threats' }).click();
+    const panel = app.page.getByRole('region', { name: 'Findings' });
+    await panel.getByText(/\d+ danger/).waitFor({ timeout: 30_000 });
+    await panel.getByRole('button', { name: /^Danger: .*Payslip⟨RLO⟩fdp\.scr$/ }).first().click();
+    await app.page.getByRole('listbox', { name: 'Files and folders' }).getByRole('option', { name: /^Payslip⟨RLO⟩fdp\.scr/, selected: true }).waitFor();
+    await app.page.screenshot({ path: join(SHOTS, 'demo-findings.png') });
+  });
 });
 
 describe('the demo image, dark', () => {

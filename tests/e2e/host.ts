@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Backend } from '../../electron/main/backend.js';
+import { DeviceWatcher } from '../../electron/main/devices.js';
+import { discoverLinux } from '../../core/devices/linux.js';
+import type { DeviceRecord } from '../../core/devices/types.js';
+import { FileSource } from '../../core/sources/file-source.js';
+import { materialise, type SysfsTree } from '../devices/sysfs-tree.js';
 import { CONTENT_SECURITY_POLICY, MIME_TYPES } from '../../electron/main/security.js';
 import { isChannel, validateRequest } from '../../electron/main/validate.js';
 import { NodeLauncher } from '../../core/sandbox/host/node-launcher.js';
@@ -31,12 +36,22 @@ export interface AppHost {
   dialogPaths: string[];
   /** Files the app asked the OS to drag (webContents.startDrag in the app). */
   dragged: string[][];
+  /** Paths the save dialog returns (Save as image…, Export report…), one per call. */
+  savePaths: string[];
   /** Messages the page logged as errors (a clean run has none). */
   consoleErrors: string[];
   close(): Promise<void>;
 }
 
-export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<AppHost> {
+/** Devices for the sidebar: recorded sysfs trees, and image files standing in for device nodes. */
+export interface FakeDevices {
+  /** tests/fixtures/devices/*.json, discovered as on Linux. */
+  fixtures: string[];
+  /** Device path (`/dev/sdc`) → the image file read when it is opened or imaged. */
+  images: Record<string, string>;
+}
+
+export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; devices?: FakeDevices } = {}): Promise<AppHost> {
   const profile = mkdtempSync(join(tmpdir(), 'glovebox-e2e-profile-'));
   const staging = mkdtempSync(join(tmpdir(), 'glovebox-e2e-staging-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -60,9 +75,30 @@ export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width
   const emit = (e: AppEvent) => {
     void page.evaluate(`window.__gloveboxEvent(${JSON.stringify(encode(e))})`).catch(() => undefined);
   };
+  // The same watcher as the app, over recorded sysfs trees (polling only: no uevents here).
+  const trees: SysfsTree[] = (options.devices?.fixtures ?? []).map(materialise);
+  const watcher = options.devices
+    ? new DeviceWatcher({
+        onChange: (devices) => emit({ type: 'devices', devices }),
+        hotplug: null,
+        list: async () => {
+          const all: DeviceRecord[] = [];
+          for (const t of trees) all.push(...(await discoverLinux({ sysRoot: t.root, mountInfo: t.mountInfo })));
+          return all;
+        },
+        openBytes: async (d) => {
+          const image = options.devices!.images[d.path];
+          if (!image) throw Object.assign(new Error(`EACCES: permission denied, open '${d.path}'`), { code: 'EACCES' });
+          return FileSource.open(image);
+        },
+      })
+    : undefined;
   const backend = new Backend({
     launcher: () => new NodeLauncher(),
     emit,
+    ...(watcher ? { devices: watcher } : {}),
+    chooseSaveFile: async () => ref.host?.savePaths.shift() ?? null,
+    version: 'e2e',
     chooseFolder: async () => ref.host?.extractFolder ?? null,
     stagingRoot: staging,
     startDrag: (files) => ref.host?.dragged.push(files),
@@ -100,8 +136,11 @@ export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width
     extractFolder: null,
     dialogPaths: [],
     dragged: [],
+    savePaths: [],
     consoleErrors,
     async close() {
+      watcher?.stop();
+      for (const t of trees) t.remove();
       await backend.closeAll().catch(() => undefined);
       await context.close().catch(() => undefined);
       rmSync(profile, { recursive: true, force: true });

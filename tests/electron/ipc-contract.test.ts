@@ -41,6 +41,19 @@ describe('request validation', () => {
     expect(isChannel('glovebox:shell-open')).toBe(false);
     expect(isChannel(Channel.read)).toBe(true);
   });
+  it('devices by opaque id only, scans and reports by volume', () => {
+    expect(validateRequest(Channel.openDevice, { deviceId: 'd0123abc' })).not.toBeNull();
+    expect(validateRequest(Channel.openDevice, { deviceId: '/dev/sda' })).toBeNull();
+    expect(validateRequest(Channel.openDevice, { deviceId: 'x'.repeat(65) })).toBeNull();
+    expect(validateRequest(Channel.saveDeviceImage, { deviceId: 'd0123abc', taskId: 't1' })).not.toBeNull();
+    expect(validateRequest(Channel.saveDeviceImage, { deviceId: 'd0123abc', taskId: 't1', output: '/etc/passwd' })).toBeNull();
+    expect(validateRequest(Channel.saveDeviceImage, { deviceId: 'd0123abc' })).toBeNull();
+    expect(validateRequest(Channel.scan, { ...ref, taskId: 't1' })).not.toBeNull();
+    expect(validateRequest(Channel.scan, { ...ref, volume: 0, taskId: 't1' })).toBeNull();
+    expect(validateRequest(Channel.scan, { ...ref })).toBeNull();
+    expect(validateRequest(Channel.exportReport, { ...ref })).not.toBeNull();
+    expect(validateRequest(Channel.exportReport, { ...ref, path: '/tmp/r.html' })).toBeNull();
+  });
 });
 
 describe('image paths from a command line', () => {

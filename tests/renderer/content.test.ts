@@ -47,6 +47,10 @@ describe('names', () => {
     expect(displayName('invoice\u202Efdp.exe')).toBe('invoice⟨RLO⟩fdp.exe');
     expect(displayName('a\u200Bb\u0007')).toBe('a⟨ZWSP⟩b⟨U+0007⟩');
     expect(displayName('plain name.txt')).toBe('plain name.txt');
+    // A name of blanks alone (a hidden folder posing beside a real one) is shown, not left empty.
+    expect(displayName('\u00A0')).toBe('⟨NBSP⟩');
+    expect(displayName('  ')).toBe('⟨SP⟩⟨SP⟩');
+    expect(displayName('a\u00A0b')).toBe('a\u00A0b');
   });
   it('flags names worth a second look', () => {
     expect(suspicion('invoice.pdf.exe', 'file')).toMatch(/double extension/);

@@ -3,7 +3,7 @@
 
 import type { Client } from '../../renderer/api.js';
 import { ApiFailure } from '../../renderer/api.js';
-import { Channel, type AppEvent, type ChannelName, type Entry, type Req, type Res, type SourceInfo } from '../../electron/shared/api.js';
+import { Channel, type AppEvent, type ChannelName, type DeviceInfo, type Entry, type FindingInfo, type Req, type Res, type SourceInfo } from '../../electron/shared/api.js';
 
 export interface FakeNode {
   name: string;
@@ -15,7 +15,28 @@ export interface FakeNode {
 
 export const text = (s: string) => new TextEncoder().encode(s);
 
-export function fakeClient(tree: FakeNode[], extra: { dirPage?: number } = {}) {
+export const BADUSB_STICK: DeviceInfo = {
+  id: 'dbad', name: 'sdc', path: '/dev/sdc', vendor: 'USB', model: 'Flash Disk', size: 4026531840, bus: 'USB', kind: 'disk', removable: true, system: false,
+  mountPoints: [], mountedReadWrite: false, backingFile: null,
+  badUsb: { usbId: '1a86:e429', message: 'this USB device (1a86:e429) is not only storage', usbGuard: 'with-interface { 08:06:50 03:01:01 }' },
+  interfaces: [
+    { code: '08:06:50', what: 'mass storage', driver: 'usb-storage', suspicious: false },
+    { code: '03:01:01', what: 'a keyboard (HID boot keyboard)', driver: 'usbhid', suspicious: true },
+  ],
+};
+export const SYSTEM_DISK: DeviceInfo = {
+  ...BADUSB_STICK, id: 'dsys', name: 'nvme0n1', path: '/dev/nvme0n1', vendor: null, model: 'Samsung SSD', bus: 'NVMe', removable: false, system: true,
+  mountPoints: ['/', '/boot'], mountedReadWrite: true, badUsb: null, interfaces: [],
+};
+
+export interface FakeExtra {
+  dirPage?: number;
+  devices?: DeviceInfo[];
+  /** Findings the scan answers with (also streamed as one `scan-findings` event). */
+  findings?: FindingInfo[];
+}
+
+export function fakeClient(tree: FakeNode[], extra: FakeExtra = {}) {
   const nodes = new Map<number, FakeNode>();
   let next = 2;
   const root: FakeNode = { name: '', type: 'dir', children: tree };
@@ -64,8 +85,22 @@ export function fakeClient(tree: FakeNode[], extra: { dirPage?: number } = {}) {
         return (n.bytes ?? new Uint8Array()).slice(r.offset, r.offset + r.length);
       }
       case Channel.recentImages:
-      case Channel.listDevices:
         return [];
+      case Channel.listDevices:
+        return extra.devices ?? [];
+      case Channel.openDevice:
+        if (r.deviceId === 'dbad') return { ...source, id: 'src2', kind: 'device', name: 'USB Flash Disk', path: '/dev/sdc' };
+        throw new ApiFailure('Io', '/dev/nvme0n1: permission denied (block devices are readable by root and the "disk" group)');
+      case Channel.saveDeviceImage:
+        return { taskId: r.taskId, kind: 'image', files: 1, dirs: 0, bytes: 4096, problems: [], folder: '/out/stick.img', sha256: 'cd'.repeat(32) };
+      case Channel.scan: {
+        const findings = extra.findings ?? [];
+        listeners.forEach((l) => l({ type: 'scan-findings', taskId: r.taskId, findings }));
+        await new Promise((res) => setTimeout(res, 10));
+        return { taskId: r.taskId, sourceId: r.sourceId, volume: r.volume, findings, notes: [], entries: nodes.size, bytes: 100, dropped: 0 };
+      }
+      case Channel.exportReport:
+        return '/out/report.html';
       case Channel.stats:
         return { reads: calls.length, bytesRead: 0, launches: 1, kills: 0, isolation: source.isolation };
       case Channel.extract:

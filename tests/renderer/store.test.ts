@@ -111,4 +111,20 @@ describe('store', () => {
     fake.emit({ type: 'open-failed', path: '/x/gone.img', error: { kind: 'Io', message: 'ENOENT' } });
     expect(store.getState().openError).toEqual({ title: 'gone.img could not be opened', message: 'ENOENT' });
   });
+
+  it('fills a running scan from scan-findings events; the answer replaces them; other tasks are ignored', async () => {
+    const { store, fake } = await opened();
+    const scanning = store.getState().scanVolume();
+    const scan = () => store.getState().scans['src1|1']!;
+    expect(scan().status).toBe('running');
+    expect(store.getState().tasks.map((t) => t.kind)).toEqual(['scan']);
+    const f = { severity: 'warning' as const, kind: 'script', path: '/a.txt', title: 'Script', evidence: [], why: 'Runs.', node: 3 };
+    fake.emit({ type: 'scan-findings', taskId: scan().taskId, findings: [f, f] });
+    fake.emit({ type: 'scan-findings', taskId: 'another', findings: [f] });
+    expect(scan().findings).toHaveLength(2);
+    await scanning;
+    expect(scan()).toMatchObject({ status: 'done', findings: [] });
+    expect(store.getState().tasks).toEqual([]);
+    expect(store.getState().findingsShown).toBe('src1|1');
+  });
 });
