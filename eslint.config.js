@@ -52,7 +52,7 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', nodePatterns([
-        upward(['**/sandbox/host/*', '**/cli/*', '**/extract/*', '**/devices/*'],
+        upward(['**/sandbox/host/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/mount/*'],
           'Sandbox-side code never imports host-side code.'),
       ])],
     },
@@ -75,7 +75,7 @@ export default tseslint.config(
     ignores: ['**/*.test.ts', 'core/sandbox/confine/selftest.ts'],
     rules: {
       'no-restricted-imports': ['error', nodePatterns([
-        upward(['**/sandbox/host/*', '**/sandbox/kernel/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/fs/*'],
+        upward(['**/sandbox/host/*', '**/sandbox/kernel/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/mount/*', '**/fs/*'],
           'The confinement layer imports only the protocol types.'),
       ])],
     },
@@ -86,14 +86,14 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['node:*', '!node:fs', '!node:net', '!node:child_process'], message: 'The self-test tries files, sockets and processes, nothing else.' },
-          { group: ['**/sandbox/host/*', '**/sandbox/kernel/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/fs/*'], message: 'The confinement layer imports only the protocol types.' },
+          { group: ['**/sandbox/host/*', '**/sandbox/kernel/*', '**/cli/*', '**/extract/*', '**/devices/*', '**/mount/*', '**/fs/*'], message: 'The confinement layer imports only the protocol types.' },
         ],
       }],
     },
   },
   {
     // The host never parses image structures: only the sandbox imports drivers and tables.
-    files: ['core/cli/**/*.ts', 'core/devices/**/*.ts', 'core/extract/**/*.ts', 'core/sources/**/*.ts', 'core/sandbox/host/**/*.ts', 'electron/main/**/*.ts'],
+    files: ['core/cli/**/*.ts', 'core/devices/**/*.ts', 'core/extract/**/*.ts', 'core/sources/**/*.ts', 'core/sandbox/host/**/*.ts', 'core/mount/**/*.ts', 'electron/main/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -21,6 +21,7 @@ const LAYERS = [
   /^core\/sources\//, // host side
   /^core\/extract\//, // host side
   /^core\/cli\//, // host side
+  /^core\/mount\//, // host side: the FUSE mount (answers the kernel's requests from the sandbox)
   /^core\/devices\//, // host side: device discovery, watching, imaging
   /^electron\/main\//, // host side: the app's main process
   /^electron\/preload\//, // the preload (Chromium sandbox): electron's bridge + the contract

@@ -25,6 +25,10 @@ export interface CliArgs {
   watch: boolean;
   /** image: copy only this partition (1-based). */
   partition: number | undefined;
+  /** mount: serve in this process until unmounted (default: in the background). */
+  foreground: boolean;
+  /** mount: let other users read the mount (FUSE allow_other). */
+  allowOther: boolean;
   help: boolean;
   version: boolean;
 }
@@ -51,6 +55,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'hash-list': { type: 'string' },
         watch: { type: 'boolean' },
         partition: { type: 'string' },
+        foreground: { type: 'boolean' },
+        'allow-other': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -97,6 +103,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     hashList: values['hash-list'],
     watch: values.watch ?? false,
     partition,
+    foreground: values.foreground ?? false,
+    allowOther: values['allow-other'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };

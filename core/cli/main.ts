@@ -19,6 +19,7 @@ import { hashCommand } from './commands/hash.js';
 import { loadHashList } from './hash-list.js';
 import { infoCommand } from './commands/info.js';
 import { lsCommand } from './commands/ls.js';
+import { mountCommand, relayedToMountStarter, unmountCommand } from './commands/mount.js';
 import { scanCommand } from './commands/scan.js';
 import { humanSize, terminalSafe } from './format.js';
 import { Output, PipeClosed } from './output.js';
@@ -27,7 +28,7 @@ import { elevationAvailable, openElevated, READER_COMMAND } from '../devices/rea
 import { readerMain } from '../devices/reader/helper.js';
 import { USAGE, UsageError } from './usage.js';
 
-const COMMANDS = ['info', 'ls', 'cat', 'extract', 'scan', 'hash', 'devices', 'image'];
+const COMMANDS = ['info', 'ls', 'cat', 'extract', 'scan', 'hash', 'devices', 'image', 'mount', 'unmount'];
 
 function version(): string {
   try {
@@ -39,6 +40,8 @@ function version(): string {
 }
 
 function warn(message: string): void {
+  // A background mount's warnings go to the command that started it.
+  if (relayedToMountStarter(message)) return;
   process.stderr.write(`glovebox: warning: ${message}\n`);
 }
 
@@ -173,6 +176,23 @@ async function run(argv: string[]): Promise<number> {
   const out = new Output(process.stdout);
   const image = args.positionals[0] ?? '';
   if (args.command === 'devices' || args.command === 'image') return runDeviceCommand(args, out, image);
+  if (args.command === 'mount') {
+    need(args, 2, 2);
+    const mounted = await mountCommand({
+      image, mountpoint: args.positionals[1]!, volume: args.volume, foreground: args.foreground, allowOther: args.allowOther,
+      cliScript: process.argv[1] ?? fileURLToPath(import.meta.url), warn,
+      // The background process opens the image: it gets the same isolation and size limits.
+      passOn: [...(args.requireIsolation ? ['--require-isolation'] : []), ...(args.expandLimit !== undefined ? ['--expand-limit', String(args.expandLimit)] : [])],
+      openSession: () => openSession(image, args.requireIsolation, args.expandLimit),
+    });
+    process.stderr.write(`glovebox: ${args.foreground ? 'unmounted' : 'mounted'} ${terminalSafe(mounted)}\n`);
+    return 0;
+  }
+  if (args.command === 'unmount') {
+    need(args, 1, 1);
+    process.stderr.write(`glovebox: unmounted ${terminalSafe(await unmountCommand(image))}\n`);
+    return 0;
+  }
   switch (args.command) {
     case 'info':
       need(args, 1, 1);

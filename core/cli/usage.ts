@@ -29,6 +29,10 @@ Commands:
                                                 copy a whole device (or one partition) to an
                                                 image file, with <file>.sha256 and a log of
                                                 unreadable ranges
+  mount <image|device> <dir> [--volume N] [--foreground] [--allow-other]
+                                                mount a volume read-only (FUSE), served by the
+                                                sandbox: ro,nosuid,nodev,noexec
+  unmount <dir>                                 unmount what glovebox mount mounted
 
 Options:
   --volume N   volume number from 'glovebox info' (default: the first with a file system)
