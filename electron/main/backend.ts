@@ -5,12 +5,13 @@
 // same class to HTTP, so the browser tests exercise this code with the real sandbox.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { extractCommand } from '../../core/cli/commands/extract.js';
 import { sortFindings } from '../../core/cli/commands/scan.js';
 import { imageSource, ImagingError } from '../../core/devices/imaging.js';
 import { GloveboxError } from '../../core/errors.js';
+import { mountedType } from '../../core/mount/fuse.js';
 import { reportHtml, type ReportFile } from '../../core/scan/report.js';
 import type { Finding } from '../../core/scan/types.js';
 import { digest, sourceChunks } from '../../core/sandbox/host/hash.js';
@@ -32,6 +33,8 @@ import {
   type FindingInfo,
   type HashRequest,
   type ItemsRequest,
+  type MountInfo,
+  type MountSupport,
   type Req,
   type Res,
   type Result,
@@ -44,6 +47,7 @@ import {
   type VolumeInfo,
   type VolumeRef,
 } from '../shared/api.js';
+import { makeMountpoint, mountDirName, NO_MOUNTS, type MountHandle, type Mounter } from './mounts.js';
 
 export interface OpenedDevice {
   source: HostSource;
@@ -97,6 +101,12 @@ export interface BackendOptions {
   /** Starts the OS drag with staged files (Electron's webContents.startDrag). */
   startDrag?: (files: string[]) => void;
   copyText?: (text: string) => void;
+  /** "Mount safely" (electron/main/mounts.ts: FUSE through core/mount); absent: not available. */
+  mounter?: Mounter;
+  /** Where mount points are made (the user's runtime directory, or the app's temp dir). */
+  mountRoot?: string;
+  /** Opens one of our mount points in the OS file manager (Electron's shell.openPath). */
+  openFolder?: (path: string) => void;
 }
 
 interface OpenSource {
@@ -119,6 +129,8 @@ const MAX_REPORT_HASH_BYTES = 16 * 1024 * 1024 * 1024;
 export class Backend {
   private readonly sources = new Map<string, OpenSource>();
   private readonly tasks = new Map<string, AbortController>();
+  /** By `${sourceId}:${volume}`; a mount being made holds its place as a promise. */
+  private readonly mounts = new Map<string, { info: MountInfo; handle: MountHandle } | Promise<MountInfo>>();
 
   constructor(private readonly o: BackendOptions) {}
 
@@ -175,6 +187,13 @@ export class Backend {
         return this.scan(req as ScanRequest);
       case Channel.exportReport:
         return this.exportReport(req as VolumeRef);
+      case Channel.mountSupport:
+        return this.mountSupport();
+      case Channel.mount:
+        return this.mount(req as VolumeRef);
+      case Channel.unmount:
+        await this.unmount(req as VolumeRef);
+        return null;
       case Channel.copyText:
         this.o.copyText?.((req as Req<typeof Channel.copyText>).text);
         return null;
@@ -283,12 +302,93 @@ export class Backend {
     const s = this.sources.get(id);
     if (!s) return;
     this.sources.delete(id);
+    // A source's mounts go first: they are served by its session.
+    for (const v of s.info.volumes) await this.unmount({ sourceId: id, volume: v.index }).catch(() => undefined);
     await s.session.close();
   }
 
   async closeAll(): Promise<void> {
     for (const c of this.tasks.values()) c.abort();
     await Promise.all([...this.sources.keys()].map((id) => this.close(id)));
+  }
+
+  // ---- mount safely ---------------------------------------------------------------------------
+
+  private mountSupport(): Promise<MountSupport> {
+    if (!this.o.mountRoot) return Promise.resolve({ available: false, reason: 'no place for mount points' });
+    return (this.o.mounter ?? NO_MOUNTS).support();
+  }
+
+  /** Mounts the volume read-only (served by its sandbox) and opens the file manager there. */
+  async mount(r: VolumeRef): Promise<MountInfo> {
+    const key = `${r.sourceId}:${r.volume}`;
+    const existing = this.mounts.get(key);
+    if (existing) {
+      const info = existing instanceof Promise ? await existing : existing.info;
+      this.o.openFolder?.(info.path);
+      return info;
+    }
+    const s = this.get(r.sourceId);
+    const vol = s.info.volumes.find((v) => v.index === r.volume);
+    if (!vol || vol.fs === null || vol.error !== null) throw new GloveboxError('Invalid', `volume ${r.volume} has no file system that can be mounted`);
+    const support = await this.mountSupport();
+    if (!support.available || !this.o.mountRoot) throw new GloveboxError('Unsupported', `mounting is not available here: ${support.reason ?? 'unknown'}`);
+    const root = this.o.mountRoot;
+    const making = (async (): Promise<MountInfo> => {
+      const path = await makeMountpoint(root, mountDirName(vol.label ?? s.info.name, r.volume));
+      let handle: MountHandle;
+      try {
+        handle = await (this.o.mounter ?? NO_MOUNTS).mount(s.session, r.volume, path, s.info.name);
+      } catch (e) {
+        await rmdir(path).catch(() => undefined);
+        throw e;
+      }
+      const info: MountInfo = { sourceId: r.sourceId, volume: r.volume, path };
+      this.mounts.set(key, { info, handle });
+      return info;
+    })();
+    this.mounts.set(key, making);
+    try {
+      const info = await making;
+      this.emitMounts();
+      this.o.openFolder?.(info.path);
+      return info;
+    } catch (e) {
+      this.mounts.delete(key);
+      throw e;
+    }
+  }
+
+  async unmount(r: VolumeRef): Promise<void> {
+    const key = `${r.sourceId}:${r.volume}`;
+    const m = this.mounts.get(key);
+    if (!m) return;
+    if (m instanceof Promise) {
+      await m.catch(() => undefined);
+      return this.unmount(r);
+    }
+    try {
+      await m.handle.unmount();
+    } catch (e) {
+      // Unmounted from outside (fusermount -u, umount) meanwhile: nothing left to undo.
+      if ((await mountedType(m.info.path)) !== null) throw e;
+    }
+    this.mounts.delete(key);
+    await rmdir(m.info.path).catch(() => undefined);
+    this.emitMounts();
+  }
+
+  /** Every finished mount (for the renderer, and to unmount on quit). */
+  mounted(): MountInfo[] {
+    return [...this.mounts.values()].flatMap((m) => (m instanceof Promise ? [] : [m.info]));
+  }
+
+  async unmountAll(): Promise<void> {
+    await Promise.all(this.mounted().map((m) => this.unmount(m).catch(() => undefined)));
+  }
+
+  private emitMounts(): void {
+    this.o.emit({ type: 'mounts', mounts: this.mounted() });
   }
 
   // ---- browsing -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // file:// URIs, recent documents, drops, the demo image). It never parses image bytes: the
 // Backend's sandboxes (Electron utility processes) do.
 
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, protocol, session, utilityProcess, type IpcMainInvokeEvent, type NativeImage } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, protocol, session, shell, utilityProcess, type IpcMainInvokeEvent, type NativeImage } from 'electron';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { Channel, EVENT_CHANNEL, type AppEvent, type ChannelName, type MenuComma
 import { imagePaths } from './args.js';
 import { Backend, STAGING_MAX_AGE_MS, toApiError, type SaveFileRequest } from './backend.js';
 import { DeviceWatcher } from './devices.js';
+import { fuseMounter, insideMountRoot, mountRootFor } from './mounts.js';
 import { menuTemplate } from './menu.js';
 import { allowNavigation, allowPermission, APP_ENTRY_URL, APP_SCHEME, CONTENT_SECURITY_POLICY, isAppUrl, MIME_TYPES, rendererFile, windowOptions } from './security.js';
 import { addRecent, loadState, saveState, type SavedState } from './state.js';
@@ -64,6 +65,7 @@ function start(): void {
   // pushed to the renderer as whole snapshots; discovery never opens a device.
   devices = new DeviceWatcher({ onChange: (list) => send({ type: 'devices', devices: list }), onError: () => undefined });
   devices.start();
+  const mountRoot = mountRootFor(process.env, app.getPath('temp'));
   const b = new Backend({
     launcher: () =>
       new UtilityLauncher({
@@ -88,13 +90,21 @@ function start(): void {
     version: app.getVersion(),
     devices,
     stagingRoot: staging,
+    // "Mount safely": FUSE through core/mount (as `glovebox mount`), hidden where it cannot work.
+    mounter: fuseMounter(),
+    mountRoot,
+    // Only our own mount points (made by the Backend under mountRoot) are opened here.
+    openFolder: (path) => {
+      void shell.openPath(path);
+    },
     onOpened: (path) => {
+      if (insideMountRoot(mountRoot, path)) return; // gone with the mount (and see insideMountRoot)
       state.recent = addRecent(state.recent, path);
       app.addRecentDocument(path);
       saveState(app.getPath('userData'), state);
       buildMenu();
     },
-    recentImages: () => state.recent.filter((p) => existsSync(p)),
+    recentImages: () => state.recent.filter((p) => !insideMountRoot(mountRoot, p) && existsSync(p)),
     startDrag: (files) => {
       window?.webContents.startDrag({ file: files[0]!, files, icon: dragIcon() });
     },
@@ -303,6 +313,15 @@ function demoImage(): string | null {
 }
 
 app.on('window-all-closed', () => app.quit());
+// Mounts are served by this process: unmount them before it ends (a FUSE mount whose process is
+// gone stays behind as "Transport endpoint is not connected").
+let mountsReleased = false;
+app.on('before-quit', (event) => {
+  if (mountsReleased || !backend || backend.mounted().length === 0) return;
+  event.preventDefault();
+  mountsReleased = true;
+  void backend.unmountAll().finally(() => app.quit());
+});
 app.on('will-quit', () => {
   devices?.stop();
   void backend?.closeAll();

@@ -62,6 +62,9 @@ const CHECKS: Record<ChannelName, Checker> = {
   [Channel.scan]: (v) => isObj(v) && keys(v, ['sourceId', 'volume', 'taskId']) && volumeRef(v) && isTaskId(v.taskId),
   [Channel.exportReport]: (v) => isObj(v) && keys(v, ['sourceId', 'volume']) && volumeRef(v),
   [Channel.copyText]: (v) => isObj(v) && keys(v, ['text']) && typeof v.text === 'string' && v.text.length <= MAX_CLIPBOARD_CHARS,
+  [Channel.mountSupport]: (v) => v === null,
+  [Channel.mount]: (v) => isObj(v) && keys(v, ['sourceId', 'volume']) && volumeRef(v),
+  [Channel.unmount]: (v) => isObj(v) && keys(v, ['sourceId', 'volume']) && volumeRef(v),
 };
 
 function isItems(v: unknown): boolean {

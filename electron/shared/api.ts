@@ -6,7 +6,7 @@
 // as thrown exceptions, so that their kind and message survive Electron's IPC unchanged.
 
 /** Bumped when a channel or a payload changes shape. */
-export const API_VERSION = 2;
+export const API_VERSION = 3;
 
 // ---- limits (main checks every request against these) -------------------------------------
 
@@ -208,6 +208,21 @@ export interface TaskResult {
   sha256: string | null;
 }
 
+/** Whether "Mount safely" can work here (FUSE binding loaded and /dev/fuse present). */
+export interface MountSupport {
+  available: boolean;
+  /** Why not, for a tooltip or log; null when available. */
+  reason: string | null;
+}
+
+/** A volume main has mounted read-only through FUSE (core/mount), served by its sandbox. */
+export interface MountInfo {
+  sourceId: string;
+  volume: number;
+  /** The mount point: a directory main made under the user's runtime directory. */
+  path: string;
+}
+
 export interface ApiError {
   /** One of core's error kinds ("Corrupt", "Unsupported", "Crashed"…) or "Invalid" for a bad request. */
   kind: string;
@@ -271,7 +286,9 @@ export type AppEvent =
   | { type: 'devices'; devices: DeviceInfo[] }
   /** Findings of a running scan as they arrive (the scan's answer has them all). */
   | { type: 'scan-findings'; taskId: string; findings: FindingInfo[] }
-  | { type: 'menu'; command: MenuCommand };
+  | { type: 'menu'; command: MenuCommand }
+  /** Every current mount, after each change (mounted, unmounted, source closed). */
+  | { type: 'mounts'; mounts: MountInfo[] };
 
 // ---- channels -----------------------------------------------------------------------------
 
@@ -295,6 +312,9 @@ export const Channel = {
   scan: 'glovebox:scan',
   exportReport: 'glovebox:export-report',
   copyText: 'glovebox:copy-text',
+  mountSupport: 'glovebox:mount-support',
+  mount: 'glovebox:mount',
+  unmount: 'glovebox:unmount',
 } as const;
 export type ChannelName = (typeof Channel)[keyof typeof Channel];
 
@@ -328,6 +348,10 @@ export interface ChannelMap {
   /** Asks where to save, then writes the last scan of that volume as a self-contained HTML report: its path, or null when cancelled. */
   [Channel.exportReport]: { req: VolumeRef; res: string | null };
   [Channel.copyText]: { req: { text: string }; res: null };
+  [Channel.mountSupport]: { req: null; res: MountSupport };
+  /** "Mount safely": mounts the volume read-only under the runtime directory and opens the file manager there. */
+  [Channel.mount]: { req: VolumeRef; res: MountInfo };
+  [Channel.unmount]: { req: VolumeRef; res: null };
 }
 
 export type Req<C extends ChannelName> = ChannelMap[C]['req'];

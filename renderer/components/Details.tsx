@@ -5,8 +5,8 @@ import type { Entry } from '../../electron/shared/api.js';
 import { countLabel, formatMode, formatTimeLong, humanSize } from '../lib/format.js';
 import { displayName, suspicion, typeLabel } from '../lib/names.js';
 import { joinPath } from '../lib/paths.js';
-import { currentDir, entryKey, locationPath, useApp } from '../store/index.js';
-import { FileIcon, FolderIcon, LinkIcon, VolumeIcon, WarnIcon } from './Icons.js';
+import { currentDir, entryKey, locationPath, useApp, volumeKey } from '../store/index.js';
+import { FileIcon, FolderIcon, LinkIcon, MountIcon, VolumeIcon, WarnIcon } from './Icons.js';
 import { SafeName } from './SafeName.js';
 import { volumeTitle } from './Sidebar.js';
 import { Preview } from './Preview.js';
@@ -72,6 +72,7 @@ function FolderSummary() {
           </>
         ) : null}
       </dl>
+      {path === '/' && volume && source ? <MountActions sourceId={source.id} volume={volume.index} canMount={volume.rootNode !== null} /> : null}
       {path === '/' && volume
         ? [...volume.notes, ...(source?.warnings ?? [])].map((n, i) => (
             <p key={i} className="warning-box" role="note">
@@ -80,6 +81,41 @@ function FolderSummary() {
           ))
         : null}
     </section>
+  );
+}
+
+/** "Mount safely" / "Unmount" and where it is mounted; nothing where main cannot mount. */
+function MountActions({ sourceId, volume, canMount }: { sourceId: string; volume: number; canMount: boolean }) {
+  const key = volumeKey(sourceId, volume);
+  const available = useApp((s) => s.mountAvailable);
+  const path = useApp((s) => s.mounts[key]);
+  const busy = useApp((s) => s.mountBusy[key] === true);
+  const mountVolume = useApp((s) => s.mountVolume);
+  const unmountVolume = useApp((s) => s.unmountVolume);
+  if (!available && path === undefined) return null;
+  return (
+    <div className="mount-box" aria-label="Safe mount">
+      {path !== undefined ? (
+        <p className="mount-state">
+          <MountIcon /> <span>
+            Mounted read-only at <span className="mono selectable">{path}</span>
+          </span>
+        </p>
+      ) : (
+        <p className="mount-hint">Read it with any program: the file system stays in the sandbox.</p>
+      )}
+      <div className="details-actions">
+        {path === undefined ? (
+          <button type="button" className="button" disabled={!canMount || busy} onClick={() => void mountVolume(sourceId, volume)}>
+            {busy ? 'Mounting…' : 'Mount safely'}
+          </button>
+        ) : (
+          <button type="button" className="button" disabled={busy} onClick={() => void unmountVolume(sourceId, volume)}>
+            {busy ? 'Unmounting…' : 'Unmount'}
+          </button>
+        )}
+      </div>
+    </div>
   );
 }
 

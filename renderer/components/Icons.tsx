@@ -42,3 +42,6 @@ export const DangerIcon = (p: P) =>
   svg(<g><path d="M5.3 1.5h5.4l3.8 3.8v5.4l-3.8 3.8H5.3l-3.8-3.8V5.3z" fill="var(--error-bg)" stroke="var(--error)" strokeWidth="1.2" strokeLinejoin="round" /><path d="M8 4.5v4M8 11v.01" stroke="var(--error)" strokeWidth="1.6" strokeLinecap="round" /></g>, p);
 export const InfoIcon = (p: P) =>
   svg(<g><circle cx="8" cy="8" r="6.5" fill="var(--accent-soft)" stroke="var(--accent)" strokeWidth="1.2" /><path d="M8 7.2V11.5M8 4.6v.01" stroke="var(--accent)" strokeWidth="1.6" strokeLinecap="round" /></g>, p);
+/** A mounted volume: a small plug into a drive (shown beside the volume while it is mounted). */
+export const MountIcon = (p: P) =>
+  svg(<g fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" strokeLinejoin="round"><path d="M5.5 1.5v3M10.5 1.5v3" /><path d="M3.5 4.5h9v2.5a4.5 4.5 0 0 1-9 0z" /><path d="M8 11.5v3" /></g>, p);

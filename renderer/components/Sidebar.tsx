@@ -8,7 +8,7 @@ import { displayName } from '../lib/names.js';
 import { joinPath } from '../lib/paths.js';
 import { dirKey, locationPath, useApp, volumeKey } from '../store/index.js';
 import { ContextMenu } from './ContextMenu.js';
-import { ChevronIcon, CloseIcon, DiskIcon, ErrorIcon, FolderIcon, OpenIcon, SaveIcon, UsbIcon, VolumeIcon, WarnIcon } from './Icons.js';
+import { ChevronIcon, CloseIcon, DiskIcon, ErrorIcon, FolderIcon, MountIcon, OpenIcon, SaveIcon, UsbIcon, VolumeIcon, WarnIcon } from './Icons.js';
 
 export function Sidebar() {
   const sources = useApp((s) => s.sources);
@@ -195,6 +195,11 @@ function VolumeItem({ source, volume }: { source: SourceInfo; volume: VolumeInfo
   const exportReport = useApp((s) => s.exportReport);
   const scanKey = volumeKey(source.id, volume.index);
   const scan = useApp((s) => s.scans[scanKey]);
+  const mountAvailable = useApp((s) => s.mountAvailable);
+  const mountPath = useApp((s) => s.mounts[scanKey]);
+  const mountBusy = useApp((s) => s.mountBusy[scanKey] === true);
+  const mountVolume = useApp((s) => s.mountVolume);
+  const unmountVolume = useApp((s) => s.unmountVolume);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const title = volumeTitle(volume);
   const meta = volume.fs?.toUpperCase() ?? 'unknown';
@@ -224,6 +229,11 @@ function VolumeItem({ source, volume }: { source: SourceInfo; volume: VolumeInfo
           <span className="side-name">{title}</span>
           <span className="side-meta">{meta}</span>
         </button>
+        {mountPath !== undefined ? (
+          <span className="mount-badge" role="img" aria-label={`Mounted read-only at ${mountPath}`} title={`Mounted read-only at ${mountPath}`}>
+            <MountIcon size={14} />
+          </span>
+        ) : null}
         {scan ? <ScanBadge findings={scan.findings} running={scan.status === 'running'} onClick={() => showFindings(scanKey)} /> : null}
       </div>
       {menu ? (
@@ -236,6 +246,14 @@ function VolumeItem({ source, volume }: { source: SourceInfo; volume: VolumeInfo
             { label: 'Scan for threats', disabled: root === null || scan?.status === 'running', run: () => void scanVolume(source.id, volume.index) },
             { label: 'Show findings', disabled: !scan, run: () => showFindings(scanKey) },
             { label: 'Export report…', disabled: scan?.status !== 'done', run: () => void exportReport(source.id, volume.index) },
+            // Only where main can mount (FUSE available); hidden otherwise.
+            ...(mountAvailable
+              ? [
+                  mountPath === undefined
+                    ? { label: 'Mount safely', disabled: root === null || mountBusy, run: () => void mountVolume(source.id, volume.index) }
+                    : { label: 'Unmount', disabled: mountBusy, run: () => void unmountVolume(source.id, volume.index) },
+                ]
+              : []),
           ]}
         />
       ) : null}

@@ -1,8 +1,8 @@
 // The isolation in force (from the sandbox's own self-test), reads done, restarts and errors.
 
 import { countLabel, humanSize } from '../lib/format.js';
-import { useApp } from '../store/index.js';
-import { ErrorIcon, ShieldIcon, WarnIcon } from './Icons.js';
+import { useApp, volumeKey } from '../store/index.js';
+import { ErrorIcon, MountIcon, ShieldIcon, WarnIcon } from './Icons.js';
 
 /** What the self-test must have proven for the status bar to say "isolated". */
 const PROVEN = ['no-files', 'no-network', 'no-processes'];
@@ -24,6 +24,7 @@ export function StatusBar() {
   const lastError = useApp((s) => s.lastError);
   const summary = stats ? isolationSummary(stats.isolation) : null;
   const restarts = stats ? Math.max(0, stats.launches - 1) : 0;
+  const mountPath = useApp((s) => (s.location ? s.mounts[volumeKey(s.location.sourceId, s.location.volume)] : undefined));
   return (
     <footer className="statusbar" aria-label="Status">
       {stats && summary ? (
@@ -36,6 +37,11 @@ export function StatusBar() {
         <span className="status-item muted">No image open</span>
       )}
       <span className="status-spacer" />
+      {mountPath !== undefined ? (
+        <span className="status-item mounted" aria-label="Mount point" title="This volume is mounted read-only: any program can read it there, served by the sandbox">
+          <MountIcon size={14} /> Mounted at <span className="mono selectable">{mountPath}</span>
+        </span>
+      ) : null}
       {stats ? (
         <span className="status-item" title="Block reads the sandbox asked for, each checked by the host">
           {countLabel(stats.reads, 'read')} · {humanSize(stats.bytesRead)}

@@ -3,7 +3,7 @@
 import { displayName } from '../lib/names.js';
 import { useApp, volumeKey } from '../store/index.js';
 import { volumeTitle } from './Sidebar.js';
-import { ChevronIcon, CloseIcon, OpenIcon, SearchIcon, ShieldIcon, UpIcon } from './Icons.js';
+import { ChevronIcon, CloseIcon, MountIcon, OpenIcon, SearchIcon, ShieldIcon, UpIcon } from './Icons.js';
 
 export function Toolbar() {
   const location = useApp((s) => s.location);
@@ -16,6 +16,12 @@ export function Toolbar() {
   const scanVolume = useApp((s) => s.scanVolume);
   const volume = source?.volumes.find((v) => v.index === location?.volume);
   const scanning = useApp((s) => (s.location ? s.scans[volumeKey(s.location.sourceId, s.location.volume)]?.status === 'running' : false));
+  const key = location ? volumeKey(location.sourceId, location.volume) : null;
+  const mountAvailable = useApp((s) => s.mountAvailable);
+  const mountPath = useApp((s) => (key === null ? undefined : s.mounts[key]));
+  const mountBusy = useApp((s) => (key === null ? false : s.mountBusy[key] === true));
+  const mountVolume = useApp((s) => s.mountVolume);
+  const unmountVolume = useApp((s) => s.unmountVolume);
   const trail = location?.trail ?? [];
   return (
     <header className="toolbar">
@@ -32,6 +38,32 @@ export function Toolbar() {
       >
         <ShieldIcon /> <span>{scanning ? 'Scanning…' : 'Scan'}</span>
       </button>
+      {/* Only where main can mount (FUSE available); hidden otherwise. */}
+      {location && volume && (mountAvailable || mountPath !== undefined) ? (
+        mountPath === undefined ? (
+          <button
+            type="button"
+            className="tool-button"
+            onClick={() => void mountVolume(location.sourceId, location.volume)}
+            disabled={volume.rootNode === null || mountBusy}
+            aria-label="Mount this volume safely"
+            title="Mount read-only for any program (the file system stays in the sandbox) and open it in the file manager"
+          >
+            <MountIcon /> <span>{mountBusy ? 'Mounting…' : 'Mount safely'}</span>
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="tool-button"
+            onClick={() => void unmountVolume(location.sourceId, location.volume)}
+            disabled={mountBusy}
+            aria-label="Unmount this volume"
+            title={`Mounted read-only at ${mountPath}`}
+          >
+            <MountIcon /> <span>{mountBusy ? 'Unmounting…' : 'Unmount'}</span>
+          </button>
+        )
+      ) : null}
       <div className="toolbar-sep" />
       <button type="button" className="icon-button" onClick={goUp} disabled={trail.length <= 1} aria-label="Up to the enclosing folder" title="Up (Backspace)">
         <UpIcon />

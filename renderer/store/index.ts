@@ -6,6 +6,7 @@ import { useStore } from 'zustand';
 import { createContext, useContext } from 'react';
 import type { Client } from '../api.js';
 import { createFindingsSlice } from './findings.js';
+import { createMountsSlice } from './mounts.js';
 import { createNavigationSlice } from './navigation.js';
 import { createPreviewsSlice } from './previews.js';
 import { createSelectionSlice } from './selection.js';
@@ -23,6 +24,7 @@ export function createAppStore(client: Client): AppStore {
     ...createPreviewsSlice(set, get, client),
     ...createTasksSlice(set, get, client),
     ...createFindingsSlice(set, get, client),
+    ...createMountsSlice(set, get, client),
   }));
 }
 

@@ -36,6 +36,9 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
       case 'menu':
         runMenu(e.command);
         return;
+      case 'mounts':
+        get().setMounts(e.mounts);
+        return;
     }
   };
   const runMenu = (command: string) => {
@@ -92,6 +95,7 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
       const off = client.onEvent(onEvent);
       client.call(Channel.recentImages, null).then((recent) => set({ recent }), () => undefined);
       client.call(Channel.listDevices, null).then((devices) => set({ devices }), () => undefined);
+      void get().loadMountSupport();
       return off;
     },
 
@@ -154,7 +158,8 @@ export const createSourcesSlice: SliceCreator<SourcesSlice> = (set, get, client)
       const rest = s.sources.filter((x) => x.id !== id);
       const scans = Object.fromEntries(Object.entries(s.scans).filter(([, v]) => v.sourceId !== id));
       const shown = s.findingsShown !== null && scans[s.findingsShown] ? s.findingsShown : null;
-      set({ sources: rest, scans, findingsShown: shown, findingSelected: shown === null ? null : s.findingSelected });
+      const mounts = Object.fromEntries(Object.entries(s.mounts).filter(([k]) => !k.startsWith(`${id}|`)));
+      set({ sources: rest, scans, mounts, findingsShown: shown, findingSelected: shown === null ? null : s.findingSelected });
       if (s.location?.sourceId === id) {
         const next = rest[rest.length - 1];
         const vol = next?.volumes.find((v) => v.rootNode !== null) ?? next?.volumes[0];

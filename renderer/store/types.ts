@@ -1,7 +1,7 @@
 // The store's shapes. One zustand store, six slices (sources, navigation, selection,
 // previews, tasks, findings); components read it through selectors and call its actions.
 
-import type { Details, DeviceInfo, Entry, FindingInfo, SourceInfo, SourceStats, TaskKind, TaskProgress, TaskResult } from '../../electron/shared/api.js';
+import type { Details, DeviceInfo, Entry, FindingInfo, MountInfo, SourceInfo, SourceStats, TaskKind, TaskProgress, TaskResult } from '../../electron/shared/api.js';
 import type { Client } from '../api.js';
 import type { Sniffed, PreviewKind } from '../lib/content.js';
 
@@ -178,7 +178,21 @@ export interface FindingsSlice {
   exportReport(sourceId: string, volume: number): Promise<void>;
 }
 
-export type AppState = SourcesSlice & NavigationSlice & SelectionSlice & PreviewsSlice & TasksSlice & FindingsSlice;
+export interface MountsSlice {
+  /** Main can mount here (FUSE binding loaded, /dev/fuse present); else the action is hidden. */
+  mountAvailable: boolean;
+  /** Mount path by volumeKey(sourceId, volume), as main reports it. */
+  mounts: Record<string, string>;
+  /** Volumes being mounted or unmounted. */
+  mountBusy: Record<string, boolean>;
+  loadMountSupport(): Promise<void>;
+  setMounts(list: MountInfo[]): void;
+  /** "Mount safely": main mounts it and opens the file manager there. */
+  mountVolume(sourceId: string, volume: number): Promise<void>;
+  unmountVolume(sourceId: string, volume: number): Promise<void>;
+}
+
+export type AppState = SourcesSlice & NavigationSlice & SelectionSlice & PreviewsSlice & TasksSlice & FindingsSlice & MountsSlice;
 
 export type Set = (partial: Partial<AppState> | ((s: AppState) => Partial<AppState>)) => void;
 export type Get = () => AppState;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Backend } from '../../electron/main/backend.js';
 import { DeviceWatcher } from '../../electron/main/devices.js';
+import type { Mounter } from '../../electron/main/mounts.js';
 import { discoverLinux } from '../../core/devices/linux.js';
 import type { DeviceRecord } from '../../core/devices/types.js';
 import { FileSource } from '../../core/sources/file-source.js';
@@ -38,6 +39,8 @@ export interface AppHost {
   dragged: string[][];
   /** Paths the save dialog returns (Save as image…, Export report…), one per call. */
   savePaths: string[];
+  /** Mount points the app asked the OS file manager to open (shell.openPath in the app). */
+  openedFolders: string[];
   /** Messages the page logged as errors (a clean run has none). */
   consoleErrors: string[];
   close(): Promise<void>;
@@ -51,9 +54,20 @@ export interface FakeDevices {
   images: Record<string, string>;
 }
 
-export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; devices?: FakeDevices } = {}): Promise<AppHost> {
+/**
+ * The test host never mounts anything. By default it reports mounting as unavailable (as the app
+ * does where FUSE is missing); `fakeMounts` stands in a mounter that only pretends (the Backend
+ * still makes and removes the mount point directory), so the renderer's mounted state is tested.
+ */
+const FAKE_MOUNTER: Mounter = {
+  support: async () => ({ available: true, reason: null }),
+  mount: async () => ({ unmount: async () => undefined }),
+};
+
+export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; devices?: FakeDevices; fakeMounts?: boolean } = {}): Promise<AppHost> {
   const profile = mkdtempSync(join(tmpdir(), 'glovebox-e2e-profile-'));
   const staging = mkdtempSync(join(tmpdir(), 'glovebox-e2e-staging-'));
+  const mountRoot = mkdtempSync(join(tmpdir(), 'glovebox-e2e-mounts-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -102,6 +116,7 @@ export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width
     chooseFolder: async () => ref.host?.extractFolder ?? null,
     stagingRoot: staging,
     startDrag: (files) => ref.host?.dragged.push(files),
+    ...(options.fakeMounts ? { mounter: FAKE_MOUNTER, mountRoot, openFolder: (path: string) => ref.host?.openedFolders.push(path) } : {}),
   });
   const synthetic = new SyntheticSource(100_000);
 
@@ -137,6 +152,7 @@ export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width
     dialogPaths: [],
     dragged: [],
     savePaths: [],
+    openedFolders: [],
     consoleErrors,
     async close() {
       watcher?.stop();
@@ -145,6 +161,7 @@ export async function launchApp(options: { colorScheme?: 'light' | 'dark'; width
       await context.close().catch(() => undefined);
       rmSync(profile, { recursive: true, force: true });
       rmSync(staging, { recursive: true, force: true });
+      rmSync(mountRoot, { recursive: true, force: true });
     },
   };
   ref.host = host;

@@ -54,6 +54,20 @@ describe('request validation', () => {
     expect(validateRequest(Channel.exportReport, { ...ref })).not.toBeNull();
     expect(validateRequest(Channel.exportReport, { ...ref, path: '/tmp/r.html' })).toBeNull();
   });
+  it('mounts by volume only: the mount point is main’s own, never named by the renderer', () => {
+    expect(validateRequest(Channel.mountSupport, null)).not.toBeNull();
+    expect(validateRequest(Channel.mountSupport, {})).toBeNull();
+    for (const ch of [Channel.mount, Channel.unmount]) {
+      expect(validateRequest(ch, { ...ref })).not.toBeNull();
+      expect(validateRequest(ch, { ...ref, path: '/etc' })).toBeNull();
+      expect(validateRequest(ch, { ...ref, mountpoint: '/mnt' })).toBeNull();
+      expect(validateRequest(ch, { ...ref, volume: 0 })).toBeNull();
+      expect(validateRequest(ch, { ...ref, volume: 1.5 })).toBeNull();
+      expect(validateRequest(ch, { ...ref, sourceId: '../x' })).toBeNull();
+      expect(validateRequest(ch, { sourceId: 'abc' })).toBeNull();
+      expect(validateRequest(ch, null)).toBeNull();
+    }
+  });
 });
 
 describe('image paths from a command line', () => {

@@ -6,7 +6,7 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../renderer/components/App.js';
 import { createAppStore, StoreContext } from '../../renderer/store/index.js';
-import { fakeClient, text, until } from './fake-client.js';
+import { fakeClient, text, until, type FakeExtra } from './fake-client.js';
 
 beforeAll(() => {
   // jsdom has no layout: a ResizeObserver that never reports is enough.
@@ -18,13 +18,16 @@ beforeAll(() => {
 });
 afterEach(cleanup);
 
-function setup(tree = [
+function setup(
+  tree = [
   { name: 'docs', type: 'dir' as const, children: [{ name: 'guide.md', type: 'file' as const, bytes: text('# Guide\n') }] },
   { name: 'hello.txt', type: 'file' as const, bytes: text('Hello, world\n') },
   { name: 'invoice.pdf.exe', type: 'file' as const, bytes: text('MZ') },
   { name: 'broken', type: 'dir' as const, fails: 'directory entry 3 points outside the volume' },
-]) {
-  const fake = fakeClient(tree);
+  ],
+  extra: FakeExtra = {},
+) {
+  const fake = fakeClient(tree, extra);
   const store = createAppStore(fake.client);
   render(
     <StoreContext.Provider value={store}>
@@ -174,5 +177,52 @@ describe('opening a slow (compressed) image', () => {
     expect(store.getState().tasks).toEqual([]);
     expect(store.getState().openError).toBeNull();
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+});
+
+describe('safe mount', () => {
+  const volumeMenu = () => {
+    const side = screen.getByRole('navigation', { name: 'Devices and images' });
+    fireEvent.contextMenu(within(side).getByText('STICK'), { clientX: 50, clientY: 50 });
+    return screen.getByRole('menu', { name: 'Actions' });
+  };
+
+  it('offers no mount action where main cannot mount', async () => {
+    const { store } = setup(undefined, { mountAvailable: false });
+    await act(() => store.getState().openPath('/images/stick.img'));
+    await settle();
+    expect(within(volumeMenu()).queryByRole('menuitem', { name: /Mount|Unmount/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Mount this volume safely' })).toBeNull();
+    act(() => store.setState({ focused: null, selected: new Set() }));
+    expect(screen.getByRole('region', { name: 'Volume summary' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Mount safely' })).toBeNull();
+  });
+
+  it('Mount safely (toolbar, volume menu, summary): badge, toolbar Unmount, path in the status bar and the volume summary', async () => {
+    const { store, fake } = setup(undefined, { mountAvailable: true });
+    await act(() => store.getState().openPath('/images/stick.img'));
+    await settle();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Mount this volume safely' })));
+    await settle();
+    expect(fake.calls.filter((c) => c.channel === 'glovebox:mount').map((c) => c.req)).toEqual([{ sourceId: 'src1', volume: 1 }]);
+    const path = '/run/user/1000/glovebox/STICK (1)';
+    expect(screen.getByRole('img', { name: `Mounted read-only at ${path}` })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Unmount this volume' }).getAttribute('title')).toBe(`Mounted read-only at ${path}`);
+    expect(screen.getByLabelText('Mount point').textContent?.trim()).toBe(`Mounted at ${path}`);
+    act(() => store.setState({ focused: null, selected: new Set() }));
+    const summary = screen.getByRole('region', { name: 'Volume summary' });
+    expect(within(summary).getByText(path)).toBeTruthy();
+    await act(async () => fireEvent.click(within(summary).getByRole('button', { name: 'Unmount' })));
+    await settle();
+    expect(fake.calls.filter((c) => c.channel === 'glovebox:unmount').map((c) => c.req)).toEqual([{ sourceId: 'src1', volume: 1 }]);
+    expect(screen.queryByRole('img', { name: /Mounted read-only/ })).toBeNull();
+    expect(within(summary).getByRole('button', { name: 'Mount safely' })).toBeTruthy();
+    // And again from the volume's context menu, which then offers Unmount.
+    const item = within(volumeMenu()).getByRole('menuitem', { name: 'Mount safely' });
+    await act(async () => fireEvent.click(item));
+    await settle();
+    expect(fake.calls.filter((c) => c.channel === 'glovebox:mount')).toHaveLength(2);
+    expect(screen.getByRole('img', { name: `Mounted read-only at ${path}` })).toBeTruthy();
+    expect(within(volumeMenu()).getByRole('menuitem', { name: 'Unmount' })).toBeTruthy();
   });
 });

@@ -34,6 +34,8 @@ export interface FakeExtra {
   devices?: DeviceInfo[];
   /** Findings the scan answers with (also streamed as one `scan-findings` event). */
   findings?: FindingInfo[];
+  /** Main reports mounting as available (default: not, as without FUSE). */
+  mountAvailable?: boolean;
 }
 
 export function fakeClient(tree: FakeNode[], extra: FakeExtra = {}) {
@@ -101,6 +103,13 @@ export function fakeClient(tree: FakeNode[], extra: FakeExtra = {}) {
       }
       case Channel.exportReport:
         return '/out/report.html';
+      case Channel.mountSupport:
+        return extra.mountAvailable ? { available: true, reason: null } : { available: false, reason: 'FUSE support is not installed' };
+      case Channel.mount:
+        if (!extra.mountAvailable) throw new ApiFailure('Unsupported', 'mounting is not available here');
+        return { sourceId: r.sourceId, volume: r.volume, path: `/run/user/1000/glovebox/STICK (${r.volume})` };
+      case Channel.unmount:
+        return null;
       case Channel.stats:
         return { reads: calls.length, bytesRead: 0, launches: 1, kills: 0, isolation: source.isolation };
       case Channel.extract:

@@ -15,8 +15,8 @@ const tree = () => [
   { name: 'bad.txt', type: 'file' as const, bytes: text('x'), fails: 'read past the end of the device' },
 ];
 
-async function opened() {
-  const fake = fakeClient(tree());
+async function opened(mountAvailable = false) {
+  const fake = fakeClient(tree(), { mountAvailable });
   const store = createAppStore(fake.client);
   store.getState().init();
   await store.getState().openPath('/images/stick.img');
@@ -126,5 +126,31 @@ describe('store', () => {
     expect(scan()).toMatchObject({ status: 'done', findings: [] });
     expect(store.getState().tasks).toEqual([]);
     expect(store.getState().findingsShown).toBe('src1|1');
+  });
+});
+
+describe('safe mount', () => {
+  it('is unavailable unless main says otherwise; asking anyway does nothing', async () => {
+    const { store, fake } = await opened();
+    await until(() => fake.calls.some((c) => c.channel === Channel.mountSupport));
+    expect(store.getState().mountAvailable).toBe(false);
+    await store.getState().mountVolume('src1', 1);
+    expect(fake.calls.filter((c) => c.channel === Channel.mount)).toEqual([]);
+    expect(store.getState().mounts).toEqual({});
+  });
+
+  it('mounts and unmounts a volume by reference; follows main’s mounts events; closing the source drops them', async () => {
+    const { store, fake } = await opened(true);
+    await until(() => store.getState().mountAvailable);
+    await store.getState().mountVolume('src1', 1);
+    expect(fake.calls.filter((c) => c.channel === Channel.mount).map((c) => c.req)).toEqual([{ sourceId: 'src1', volume: 1 }]);
+    expect(store.getState().mounts).toEqual({ 'src1|1': '/run/user/1000/glovebox/STICK (1)' });
+    expect(store.getState().mountBusy).toEqual({});
+    await store.getState().unmountVolume('src1', 1);
+    expect(store.getState().mounts).toEqual({});
+    fake.emit({ type: 'mounts', mounts: [{ sourceId: 'src1', volume: 1, path: '/run/user/1000/glovebox/x' }] });
+    expect(store.getState().mounts).toEqual({ 'src1|1': '/run/user/1000/glovebox/x' });
+    await store.getState().closeSource('src1');
+    expect(store.getState().mounts).toEqual({});
   });
 });

@@ -8,13 +8,11 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GloveboxError, invalid } from '../../errors.js';
 import { loadFuseBinding, mountedType, type FuseMount } from '../../mount/fuse.js';
-import { MountedVolume } from '../../mount/volume.js';
+import { serveVolume } from '../../mount/serve.js';
 import type { ImageSession } from '../../sandbox/host/session.js';
 
 /** The file system type a Glovebox mount shows in /proc/mounts. */
 export const MOUNT_TYPE = 'fuse.glovebox';
-/** Deadline of one sandbox request made for the mount (ms): a hung driver costs one EIO. */
-const MOUNT_REQUEST_TIMEOUT_MS = 10_000;
 /** How often the serving process checks that it is still mounted (an outside unmount). */
 const MOUNTED_POLL_MS = 500;
 /** How long the starting command waits for the background process to mount (ms). */
@@ -67,12 +65,9 @@ export async function mountCommand(o: MountCommandOptions): Promise<string> {
   let mounted: FuseMount | null = null;
   try {
     session = await o.openSession();
-    const vol = await session.volume(o.volume);
-    const fs = new MountedVolume(session, { volume: vol.index, requestTimeoutMs: MOUNT_REQUEST_TIMEOUT_MS });
-    // A volume that cannot even show its root fails here, not in the file manager.
-    await fs.readdir('/');
-    mounted = await binding.mount(mountpoint, fs, { source: o.image, allowOther: o.allowOther });
-    const what = `volume ${vol.index} (${vol.fs ?? 'unknown'}) of ${o.image} at ${mountpoint}`;
+    const served = await serveVolume(binding, session, { volume: o.volume, mountpoint, source: o.image, allowOther: o.allowOther });
+    mounted = served.fuse;
+    const what = `volume ${served.index} (${served.fs ?? 'unknown'}) of ${o.image} at ${mountpoint}`;
     if (process.env[CHILD_ENV] === '1' && process.send) {
       process.send({ ready: true } satisfies ChildReport);
       process.disconnect();
