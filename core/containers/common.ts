@@ -1,30 +1,10 @@
 // Shared pieces of the container readers: big-endian fields, and a device whose bytes are
 // laid out in units (blocks, clusters) that each map to a place in the source or to zeros.
 import { checkRead, type BlockDevice } from '../block/device.js';
-import { corrupt, GloveboxError, ioError } from '../errors.js';
+import { corrupt } from '../errors.js';
+import { readExact } from '../block/read.js';
 
-/** Exactly `length` bytes, or Io (a foreign error or a short read never decodes as zeros). */
-export async function readExact(device: BlockDevice, offset: number, length: number): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await device.read(offset, length);
-  } catch (e) {
-    if (e instanceof GloveboxError) throw e;
-    throw ioError(`device read ${offset}+${length} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (bytes.length !== length) throw ioError(`device read ${offset}+${length} returned ${bytes.length} bytes`);
-  return bytes;
-}
-
-export const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-
-/** A 64-bit little-endian field; values past 2^53 come back as Infinity. */
-export function u64(b: Uint8Array, o: number): number {
-  const lo = u32(b, o);
-  const hi = u32(b, o + 4);
-  if (hi >= 0x200000) return Infinity;
-  return hi * 0x1_0000_0000 + lo;
-}
+export { readExact, u32, u64 } from '../block/read.js';
 
 export const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 export const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;

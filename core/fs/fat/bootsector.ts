@@ -3,6 +3,7 @@
 // and synchronous; every value that later code uses as a size or offset is validated here.
 import { corrupt } from '../../errors.js';
 import { decodeCp437 } from './cp437.js';
+import { u16, u32 } from '../io.js';
 
 export type FatType = 'fat12' | 'fat16' | 'fat32';
 
@@ -62,8 +63,6 @@ export interface FatGeometry {
   bpbLabel: string | null;
 }
 
-const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 const ascii = (b: Uint8Array, o: number, n: number): string => String.fromCharCode(...b.subarray(o, o + n));
 

@@ -1,6 +1,7 @@
 // The 32-byte directory entry (spec section 6) and the VFAT long-name entry that shares its slot
 // size (section 7). Pure decoders over a buffer; the caller guarantees 32 bytes at `off`.
 import { decodeCp437 } from './cp437.js';
+import { u16, u32 } from '../io.js';
 
 export const DIR_ENTRY_BYTES = 32;
 
@@ -55,8 +56,6 @@ export interface LongEntry {
   units: number[];
 }
 
-const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 
 export function slotKind(b: Uint8Array, off: number): SlotKind {
   const first = b[off]!;
