@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice } from '../../core/block/device.js';
-import { GloveboxError } from '../../core/errors.js';
 import { crc32c } from '../../core/fs/ext/crc32c.js';
 import { extDriver } from '../../core/fs/ext/index.js';
 import type { NodeId, Volume } from '../../core/fs/types.js';
 import { fixtureImage as fatImage } from './fat-helpers.js';
+import { errorOf } from '../support/driver-helpers.js';
 import {
   blockSize,
   expectedListing,
@@ -26,16 +26,6 @@ import {
 } from './ext-helpers.js';
 
 const CHUNK = 1 << 20;
-
-async function errorOf(p: Promise<unknown>): Promise<GloveboxError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GloveboxError) return e;
-    throw e;
-  }
-  throw new Error('expected a GloveboxError, got a result');
-}
 
 async function readAll(volume: Volume, node: NodeId, size: number): Promise<Uint8Array> {
   const out = new Uint8Array(size);

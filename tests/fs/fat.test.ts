@@ -3,11 +3,11 @@
 // the expected error kind.
 import { describe, expect, it } from 'vitest';
 import { MemoryDevice } from '../../core/block/device.js';
-import { GloveboxError } from '../../core/errors.js';
 import { parseBootSector } from '../../core/fs/fat/bootsector.js';
 import { fatDriver } from '../../core/fs/fat/index.js';
-import type { DirEntry, NodeId, Volume } from '../../core/fs/types.js';
+import type { NodeId, Volume } from '../../core/fs/types.js';
 import { CountingDevice, expectedListing, fixtureImage, sha256, walk, type Listed } from './fat-helpers.js';
+import { errorOf, lookup } from '../support/driver-helpers.js';
 
 const FIXTURES = [
   { name: 'fat12', fs: 'fat12', label: 'GLOVE FAT12' },
@@ -16,29 +16,6 @@ const FIXTURES = [
 ] as const;
 
 const open = (image: Uint8Array): Promise<Volume> => fatDriver.open(new MemoryDevice(image));
-
-async function errorOf(p: Promise<unknown>): Promise<GloveboxError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GloveboxError) return e;
-    throw e;
-  }
-  throw new Error('expected a GloveboxError, got a result');
-}
-
-/** The entry at `path` ("/a/b"), by listing each directory on the way. */
-async function lookup(volume: Volume, path: string): Promise<DirEntry> {
-  let dir: NodeId = volume.root();
-  let found: DirEntry | undefined;
-  for (const part of path.split('/').filter((p) => p !== '')) {
-    found = (await volume.readdir(dir)).find((e) => e.name === part);
-    if (found === undefined) throw new Error(`${path}: no ${part}`);
-    dir = found.node;
-  }
-  if (found === undefined) throw new Error('lookup of the root');
-  return found;
-}
 
 const put16 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = v & 0xff;

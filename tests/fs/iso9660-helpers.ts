@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
 import { iso9660Driver } from '../../core/fs/iso9660/index.js';
-import type { DirEntry, NodeId, Volume } from '../../core/fs/types.js';
+import type { NodeId, Volume } from '../../core/fs/types.js';
 
 export const fixtureDir = fileURLToPath(new URL('../fixtures/iso9660/', import.meta.url));
 
@@ -61,17 +61,7 @@ export async function listAll(v: Volume): Promise<Row[]> {
 }
 
 /** The entry at `path` (components separated by "/"). */
-export async function lookup(v: Volume, path: string): Promise<DirEntry> {
-  let node = v.root();
-  let found: DirEntry | undefined;
-  for (const part of path.split('/').filter(Boolean)) {
-    found = (await v.readdir(node)).find((e) => e.name === part);
-    if (found === undefined) throw new Error(`no ${part} in ${path}`);
-    node = found.node;
-  }
-  if (found === undefined) throw new Error('empty path');
-  return found;
-}
+export { lookup } from '../support/driver-helpers.js';
 
 /** Device offset of the directory record named `id` (e.g. "HELLO.TXT;1") in the root of a plain image. */
 export function rootRecordOffset(img: Uint8Array, id: string): number {
