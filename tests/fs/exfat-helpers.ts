@@ -1,29 +1,18 @@
 // Shared by the exFAT driver tests: fixtures (the bare volume, and the volume inside the MBR
 // disk), lookups, and hand-written entry sets for patched copies.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
 import { exfatDriver } from '../../core/fs/exfat/index.js';
 import type { Volume } from '../../core/fs/types.js';
 import { exfatLayout, fixSetChecksum } from '../conformance/exfat-damage.js';
 import type { Listed } from './fat-helpers.js';
-import { readJsonl } from '../support/driver-helpers.js';
+import { fixtureFamily } from '../support/driver-helpers.js';
 export { errorOf, lookup } from '../support/driver-helpers.js';
 
 export { exfatLayout, fixSetChecksum };
-export const fixtureDir = fileURLToPath(new URL('../fixtures/exfat/', import.meta.url));
-
-const images = new Map<string, Uint8Array>();
+const family = fixtureFamily<Listed>('exfat');
+export const { fixtureDir } = family;
 /** A gunzipped fixture image; callers that patch it must copy it first. */
-export function fixtureImage(name: string): Uint8Array {
-  let image = images.get(name);
-  if (image === undefined) {
-    image = new Uint8Array(gunzipSync(readFileSync(`${fixtureDir}${name}.img.gz`)));
-    images.set(name, image);
-  }
-  return image;
-}
+export const fixtureImage = family.fixtureImage;
 
 /** The exFAT volume's bytes: the bare image, or the MBR disk's partition. */
 export function volumeBytes(name: string, image = fixtureImage(name)): Uint8Array {
@@ -31,9 +20,7 @@ export function volumeBytes(name: string, image = fixtureImage(name)): Uint8Arra
   return image.subarray(base);
 }
 
-export function expectedListing(name: string): Listed[] {
-  return readJsonl<Listed>(`${fixtureDir}${name}.expected.jsonl`);
-}
+export const expectedListing = family.expectedListing;
 
 export const open = (bytes: Uint8Array): Promise<Volume> => exfatDriver.open(new MemoryDevice(bytes));
 

@@ -1,26 +1,15 @@
 // Shared by the ext driver tests: fixtures, expected listings, and a small independent reader of
 // the on-disk layout (superblock, group 0's inode table) for patching copies of the images.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
 import { extDriver } from '../../core/fs/ext/index.js';
 import type { Volume } from '../../core/fs/types.js';
-import { readJsonl } from '../support/driver-helpers.js';
+import { fixtureFamily } from '../support/driver-helpers.js';
 export { lookup } from '../support/driver-helpers.js';
 
-export const fixtureDir = fileURLToPath(new URL('../fixtures/ext/', import.meta.url));
-
-const images = new Map<string, Uint8Array>();
+const family = fixtureFamily<ExpectedItem>('ext');
+export const { fixtureDir } = family;
 /** A gunzipped fixture image; callers that patch it must copy it first. */
-export function extImage(name: string): Uint8Array {
-  let image = images.get(name);
-  if (image === undefined) {
-    image = new Uint8Array(gunzipSync(readFileSync(`${fixtureDir}${name}.img.gz`)));
-    images.set(name, image);
-  }
-  return image;
-}
+export const extImage = family.fixtureImage;
 
 export interface ExpectedItem {
   path: string;
@@ -31,9 +20,7 @@ export interface ExpectedItem {
   target?: string;
 }
 
-export function expectedListing(name: string): ExpectedItem[] {
-  return readJsonl<ExpectedItem>(`${fixtureDir}${name}.expected.jsonl`);
-}
+export const expectedListing = family.expectedListing;
 
 export const openExt = (image: Uint8Array): Promise<Volume> => extDriver.open(new MemoryDevice(image));
 

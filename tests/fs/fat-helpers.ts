@@ -1,25 +1,15 @@
 // Shared by the FAT driver tests: fixtures, a whole-volume walk, a counting device, and a
 // sparse device for the dosfstools xxd dumps (some decode to 1 GiB images that are mostly holes).
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { checkRead, type BlockDevice } from '../../core/block/device.js';
 import { GloveboxError } from '../../core/errors.js';
 import type { NodeId, NodeType, Volume } from '../../core/fs/types.js';
+import { fixtureFamily } from '../support/driver-helpers.js';
 
-export const fixtureDir = fileURLToPath(new URL('../fixtures/fat/', import.meta.url));
-
-const images = new Map<string, Uint8Array>();
+const family = fixtureFamily<Listed>('fat');
+export const { fixtureDir } = family;
 /** A gunzipped fixture image; callers that patch it must copy it first. */
-export function fixtureImage(name: string): Uint8Array {
-  let image = images.get(name);
-  if (image === undefined) {
-    image = new Uint8Array(gunzipSync(readFileSync(`${fixtureDir}${name}.img.gz`)));
-    images.set(name, image);
-  }
-  return image;
-}
+export const fixtureImage = family.fixtureImage;
 
 export interface Listed {
   path: string;
@@ -29,12 +19,7 @@ export interface Listed {
   sha256?: string;
 }
 
-export function expectedListing(name: string): Listed[] {
-  return readFileSync(`${fixtureDir}${name}.expected.jsonl`, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Listed);
-}
+export const expectedListing = family.expectedListing;
 
 export interface WalkOutcome {
   items: Array<Listed & { node: NodeId }>;

@@ -1,28 +1,17 @@
 // Shared by the NTFS driver tests: fixtures (the bare volume, and the volume inside the GPT
 // disk), lookups, and record surgery for patched copies (undo fixups, edit, redo fixups).
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { MemoryDevice } from '../../core/block/device.js';
 import { ntfsDriver } from '../../core/fs/ntfs/index.js';
 import type { NodeId, Volume } from '../../core/fs/types.js';
 import { ntfsLayout } from '../conformance/ntfs-damage.js';
-import { readJsonl } from '../support/driver-helpers.js';
+import { fixtureFamily } from '../support/driver-helpers.js';
 export { errorOf, lookup } from '../support/driver-helpers.js';
 
 export { ntfsLayout };
-export const fixtureDir = fileURLToPath(new URL('../fixtures/ntfs/', import.meta.url));
-
-const images = new Map<string, Uint8Array>();
+const family = fixtureFamily<Listed>('ntfs');
+export const { fixtureDir } = family;
 /** A gunzipped fixture image; callers that patch it must copy it first. */
-export function fixtureImage(name: string): Uint8Array {
-  let image = images.get(name);
-  if (image === undefined) {
-    image = new Uint8Array(gunzipSync(readFileSync(`${fixtureDir}${name}.img.gz`)));
-    images.set(name, image);
-  }
-  return image;
-}
+export const fixtureImage = family.fixtureImage;
 
 export interface Listed {
   path: string;
@@ -33,9 +22,7 @@ export interface Listed {
   target?: string;
 }
 
-export function expectedListing(name: string): Listed[] {
-  return readJsonl<Listed>(`${fixtureDir}${name}.expected.jsonl`);
-}
+export const expectedListing = family.expectedListing;
 
 export const open = (bytes: Uint8Array): Promise<Volume> => ntfsDriver.open(new MemoryDevice(bytes));
 

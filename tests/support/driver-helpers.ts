@@ -1,5 +1,7 @@
 // Small helpers every driver's own tests use.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { GloveboxError } from '../../core/errors.js';
 import type { DirEntry, NodeId, Volume } from '../../core/fs/types.js';
 
@@ -33,4 +35,25 @@ export function readJsonl<T>(path: string): T[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as T);
+}
+
+/**
+ * A fixture family in tests/fixtures/<dir>/: its folder, its gunzipped images (cached: callers
+ * that patch one must copy it first) and its expected listings (NAME.expected.jsonl).
+ */
+export function fixtureFamily<Item>(dir: string) {
+  const fixtureDir = fileURLToPath(new URL(`../fixtures/${dir}/`, import.meta.url));
+  const images = new Map<string, Uint8Array>();
+  return {
+    fixtureDir,
+    fixtureImage(name: string): Uint8Array {
+      let image = images.get(name);
+      if (image === undefined) {
+        image = new Uint8Array(gunzipSync(readFileSync(`${fixtureDir}${name}.img.gz`)));
+        images.set(name, image);
+      }
+      return image;
+    },
+    expectedListing: (name: string): Item[] => readJsonl<Item>(`${fixtureDir}${name}.expected.jsonl`),
+  };
 }
